@@ -14,6 +14,8 @@ export interface ProbeCacheKey {
 
 export interface KnowledgeBase {
   readonly backend: "sqlite" | "redis";
+  /** Where it lives, safe to print: a file path, or a Redis URL without its password. */
+  readonly location: string;
   /** A cached probe, or undefined when the executable changed (path + mtime + size differ). */
   getProbe(key: ProbeCacheKey): Promise<InterpreterFacts | undefined>;
   putProbe(key: ProbeCacheKey, facts: InterpreterFacts): Promise<void>;

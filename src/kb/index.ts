@@ -1,0 +1,33 @@
+import type { HomeLayout } from "../core/home.ts";
+import { resolveKbLocation } from "./location.ts";
+import type { KnowledgeBase } from "./types.ts";
+
+/**
+ * Public surface of the knowledge base. Backends load lazily: an SQLite user never loads ioredis,
+ * a Redis user never loads node:sqlite.
+ */
+export type { KnowledgeBase, ProbeCacheKey } from "./types.ts";
+export { KbCorrupt, KbMissing, KbTooNew, KbUnavailable, KbUrlInvalid } from "./errors.ts";
+export { resolveKbLocation, type KbLocation } from "./location.ts";
+
+export interface OpenKbOptions {
+  /** `redis://host:port/db`, `sqlite`, or undefined to follow OMNIPKG_KB and config.toml. */
+  url?: string;
+  busyTimeoutMs?: number;
+}
+
+export async function openKnowledgeBase(
+  layout: HomeLayout,
+  options: OpenKbOptions = {},
+): Promise<KnowledgeBase> {
+  const location = resolveKbLocation(layout, options.url === undefined ? {} : { url: options.url });
+  if (location.backend === "sqlite") {
+    const { openSqliteKb } = await import("./sqlite/openSqliteKb.ts");
+    return openSqliteKb(
+      location.file,
+      options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs },
+    );
+  }
+  // TODO(kb): Redis backend lands in the next commit.
+  throw new Error(`Redis knowledge base ${location.display} is not available yet`);
+}
