@@ -1,0 +1,50 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { importWheel, readManifest, type ImportOptions, type StoreDirs } from "./importWheel.ts";
+import { collectGarbage, storeStatus, verifyStore } from "./maintenance.ts";
+import type { GcResult, StoreStatus, VerifyResult, WheelManifest } from "./types.ts";
+import { contentPath, type WriteFaults } from "./writeContent.ts";
+
+/**
+ * The store is a folder passed in (the home's `store/`, or a test's temp dir); no globals. It holds
+ * `files/<2 hex>/<62 hex>` (content by sha256, read-only), `wheels/<wheel sha256>.json` (manifests)
+ * and `tmp/` (temp files on the same filesystem, so commits are renames and links).
+ */
+export interface Store {
+  dir: string;
+  importWheel(wheelPath: string, options?: ImportOptions): Promise<WheelManifest>;
+  /** The manifest of an imported wheel, or undefined. */
+  manifest(wheelSha256: string): WheelManifest | undefined;
+  /** Path of the content file with this sha256 (hex). */
+  filePath(sha256: string): string;
+  status(): StoreStatus;
+  gc(liveWheelHashes: Iterable<string>): GcResult;
+  verify(): Promise<VerifyResult>;
+}
+
+export interface StoreOptions {
+  faults?: WriteFaults;
+}
+
+export function createStore(storeDir: string, storeOptions: StoreOptions = {}): Store {
+  const dirs: StoreDirs = {
+    filesDir: join(storeDir, "files"),
+    wheelsDir: join(storeDir, "wheels"),
+    tmpDir: join(storeDir, "tmp"),
+  };
+  const ensure = (): void => {
+    for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
+  };
+  return {
+    dir: storeDir,
+    async importWheel(wheelPath, options = {}) {
+      ensure();
+      return importWheel(dirs, wheelPath, { faults: storeOptions.faults, ...options });
+    },
+    manifest: (sha256) => readManifest(dirs.wheelsDir, sha256.toLowerCase()),
+    filePath: (sha256) => contentPath(dirs.filesDir, sha256),
+    status: () => storeStatus(dirs),
+    gc: (live) => collectGarbage(dirs, live),
+    verify: () => verifyStore(dirs),
+  };
+}

@@ -1,0 +1,208 @@
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { errnoCode } from "../core/errors.ts";
+import { writeFileAtomic } from "../core/atomicFs.ts";
+import { createDebug } from "../core/debug.ts";
+import { hashMismatch, recordMismatch, wheelCorrupt, noSpace } from "./errors.ts";
+import { readWheel, type WheelLimits } from "./readWheel.ts";
+import { hexFromRecordHash, parseRecord } from "./record.ts";
+import type { ManifestFile, WheelManifest } from "./types.ts";
+import { contentPath, writeContent, type WriteFaults } from "./writeContent.ts";
+
+/**
+ * Unpack a wheel into the store once: verify the whole-file hash, store every file by content, check
+ * the wheel against its own RECORD, then write the manifest last. The manifest is the commit point:
+ * without it the wheel is "not imported", and a failed import removes the content files it created,
+ * so a failure leaves the store as it was.
+ */
+
+export interface StoreDirs {
+  filesDir: string;
+  wheelsDir: string;
+  tmpDir: string;
+}
+
+export interface ImportOptions {
+  /** Lowercase hex sha256 the index promised; the wheel is refused when it differs. */
+  expectedSha256?: string;
+  /** The wheel's real file name, when the file on disk has a temp name. */
+  filename?: string;
+  limits?: WheelLimits;
+  faults?: WriteFaults;
+}
+
+const debug = createDebug("store");
+
+export function canonicalName(name: string): string {
+  // TODO(standards): use canonicalizeName from src/standards once it is exported.
+  return name.replace(/[-_.]+/g, "-").toLowerCase();
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest("hex");
+}
+
+export function manifestPath(wheelsDir: string, sha256: string): string {
+  return join(wheelsDir, `${sha256}.json`);
+}
+
+export function readManifest(wheelsDir: string, sha256: string): WheelManifest | undefined {
+  let text: string;
+  try {
+    text = readFileSync(manifestPath(wheelsDir, sha256), "utf8");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  return JSON.parse(text) as WheelManifest;
+}
+
+function complete(dirs: StoreDirs, manifest: WheelManifest): boolean {
+  return manifest.files.every((f) => existsSync(contentPath(dirs.filesDir, f.sha256)));
+}
+
+function splitFilename(wheel: string, filename: string): { name: string; version: string } {
+  const parts = filename.replace(/\.whl$/, "").split("-");
+  if (!filename.endsWith(".whl") || (parts.length !== 5 && parts.length !== 6)) {
+    throw wheelCorrupt(wheel, `its file name ${JSON.stringify(filename)} is not a wheel name`);
+  }
+  return { name: parts[0]!, version: parts[1]! };
+}
+
+function findDistInfo(
+  wheel: string,
+  filename: string,
+  paths: string[],
+): { distInfo: string; name: string; version: string } {
+  const expected = splitFilename(wheel, filename);
+  const tops = new Set(paths.map((p) => p.split("/")[0]!).filter((p) => p.endsWith(".dist-info")));
+  for (const top of tops) {
+    const stem = top.slice(0, -".dist-info".length);
+    const dash = stem.lastIndexOf("-");
+    const name = stem.slice(0, dash);
+    const version = stem.slice(dash + 1);
+    if (
+      canonicalName(name) === canonicalName(expected.name) &&
+      version.toLowerCase() === expected.version.toLowerCase()
+    ) {
+      for (const required of ["METADATA", "WHEEL", "RECORD"]) {
+        if (!paths.includes(`${top}/${required}`)) throw wheelCorrupt(wheel, `${top}/${required} is missing`);
+      }
+      return { distInfo: top, name, version };
+    }
+  }
+  throw wheelCorrupt(wheel, `it has no ${expected.name}-${expected.version}.dist-info folder`);
+}
+
+/** Every file but RECORD's own signatures must be in RECORD with its true sha256 and size. */
+function checkRecord(wheel: string, distInfo: string, files: ManifestFile[], recordText: string): void {
+  const rows = new Map(parseRecord(recordText).map((r) => [r.path, r]));
+  const exempt = new Set([`${distInfo}/RECORD`, `${distInfo}/RECORD.jws`, `${distInfo}/RECORD.p7s`]);
+  for (const file of files) {
+    if (exempt.has(file.path)) continue;
+    const row = rows.get(file.path);
+    if (!row) throw recordMismatch(wheel, `${file.path} is not listed in RECORD`);
+    const hex = hexFromRecordHash(row.hash);
+    if (hex === undefined)
+      throw recordMismatch(
+        wheel,
+        `RECORD has no sha256 hash for ${file.path} (got ${JSON.stringify(row.hash)})`,
+      );
+    if (hex !== file.sha256) throw recordMismatch(wheel, `the sha256 of ${file.path} differs from RECORD`);
+    if (row.size !== "" && Number(row.size) !== file.size)
+      throw recordMismatch(wheel, `the size of ${file.path} is ${file.size}, RECORD says ${row.size}`);
+  }
+}
+
+export async function importWheel(
+  dirs: StoreDirs,
+  wheelPath: string,
+  options: ImportOptions = {},
+): Promise<WheelManifest> {
+  const filename = options.filename ?? basename(wheelPath);
+  const wheelSize = statSync(wheelPath).size;
+  const sha256 = await hashFile(wheelPath);
+  if (options.expectedSha256 !== undefined && options.expectedSha256.toLowerCase() !== sha256) {
+    throw hashMismatch(filename, options.expectedSha256.toLowerCase(), sha256);
+  }
+  const existing = readManifest(dirs.wheelsDir, sha256);
+  if (existing && complete(dirs, existing)) {
+    debug(`${filename}: already in the store`);
+    return existing;
+  }
+  mkdirSync(dirs.tmpDir, { recursive: true });
+  const files: ManifestFile[] = [];
+  const created: string[] = [];
+  try {
+    await readWheel(
+      wheelPath,
+      async (entry, stream) => {
+        const stored = await writeContent(stream, {
+          filesDir: dirs.filesDir,
+          tmpDir: dirs.tmpDir,
+          executable: entry.executable,
+          expectedCrc32: entry.crc32,
+          wheel: filename,
+          entry: entry.path,
+          faults: options.faults,
+        });
+        if (stored.created) created.push(stored.sha256);
+        files.push({
+          path: entry.path,
+          sha256: stored.sha256,
+          size: stored.size,
+          mode: entry.executable ? 0o755 : 0o644,
+        });
+      },
+      options.limits,
+    );
+    checkTree(filename, files);
+    const info = findDistInfo(
+      filename,
+      filename,
+      files.map((f) => f.path),
+    );
+    const record = readFileSync(
+      contentPath(dirs.filesDir, files.find((f) => f.path === `${info.distInfo}/RECORD`)!.sha256),
+      "utf8",
+    );
+    checkRecord(filename, info.distInfo, files, record);
+    const manifest: WheelManifest = {
+      formatVersion: 1,
+      sha256,
+      filename,
+      name: info.name,
+      version: info.version,
+      distInfo: info.distInfo,
+      size: wheelSize,
+      files,
+    };
+    try {
+      writeFileAtomic(manifestPath(dirs.wheelsDir, sha256), JSON.stringify(manifest), { mode: 0o644 });
+    } catch (error) {
+      if (errnoCode(error) === "ENOSPC" || errnoCode(error) === "EDQUOT")
+        throw noSpace(dirs.wheelsDir, error);
+      throw error;
+    }
+    debug(`${filename}: stored ${files.length} files, ${created.length} new`);
+    return manifest;
+  } catch (error) {
+    for (const hash of created) rmSync(contentPath(dirs.filesDir, hash), { force: true });
+    throw error;
+  }
+}
+
+/** A path used both as a file and as a folder cannot be installed; refuse it before linking. */
+function checkTree(wheel: string, files: ManifestFile[]): void {
+  const paths = new Set(files.map((f) => f.path));
+  for (const path of paths) {
+    const parts = path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const prefix = parts.slice(0, i).join("/");
+      if (paths.has(prefix)) throw wheelCorrupt(wheel, `${prefix} is both a file and a folder`);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { chmodSync, constants, copyFileSync, linkSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import { errnoCode } from "../core/errors.ts";
+import { createDebug } from "../core/debug.ts";
+
+/**
+ * Put a store file into an environment: reflink (copy-on-write clone: shares blocks, own inode, so
+ * it may be edited) where the filesystem can, else a hard link (shares the read-only inode; Python
+ * only reads, and pip's uninstall unlinks, which never touches the store's name), else a copy.
+ * The method is found once per filesystem (st_dev of the destination folder) and remembered;
+ * a hard link can still fail for one file (EMLINK: the inode hit the link limit), which copies
+ * that file only. Copy is the slow path, so falling back to it warns once.
+ */
+
+export type LinkMethod = "reflink" | "hardlink" | "copy";
+
+export interface Linker {
+  /** Link `src` (a store file) to `dest`, which must not exist; `mode` applies to own-inode copies. */
+  linkFile(src: string, dest: string, mode: number): LinkMethod;
+  /** The method chosen for the filesystem holding `dir`, once one was chosen. */
+  methodFor(dir: string): LinkMethod | undefined;
+}
+
+export interface LinkerOptions {
+  warn?: (message: string) => void;
+  /** Force a method (tests, or a user setting); detection still falls back when it fails. */
+  prefer?: LinkMethod;
+}
+
+const debug = createDebug("store");
+const FALLBACK_TO_COPY = new Set(["EXDEV", "EMLINK", "EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
+
+export function createLinker(options: LinkerOptions = {}): Linker {
+  const byDevice = new Map<number, LinkMethod>();
+  const deviceOfDir = new Map<string, number>();
+  let warned = false;
+
+  const deviceOf = (dir: string): number => {
+    let dev = deviceOfDir.get(dir);
+    if (dev === undefined) {
+      dev = statSync(dir).dev;
+      deviceOfDir.set(dir, dev);
+    }
+    return dev;
+  };
+
+  const copy = (src: string, dest: string, mode: number): LinkMethod => {
+    copyFileSync(src, dest, constants.COPYFILE_EXCL);
+    chmodSync(dest, mode);
+    return "copy";
+  };
+
+  const tryMethod = (method: LinkMethod, src: string, dest: string, mode: number): void => {
+    if (method === "reflink") {
+      copyFileSync(src, dest, constants.COPYFILE_EXCL | constants.COPYFILE_FICLONE_FORCE);
+      chmodSync(dest, mode);
+    } else if (method === "hardlink") linkSync(src, dest);
+    else copy(src, dest, mode);
+  };
+
+  const detect = (dev: number, src: string, dest: string, mode: number): LinkMethod => {
+    const order: LinkMethod[] =
+      options.prefer === "copy"
+        ? ["copy"]
+        : options.prefer === "hardlink"
+          ? ["hardlink", "copy"]
+          : ["reflink", "hardlink", "copy"];
+    for (const method of order) {
+      try {
+        tryMethod(method, src, dest, mode);
+        byDevice.set(dev, method);
+        debug(`link method for device ${dev}: ${method}`);
+        if (method === "copy" && options.prefer !== "copy" && !warned) {
+          warned = true;
+          options.warn?.(
+            `Cannot reflink or hard-link from the store into ${dirname(dest)}; copying files instead (slower, uses more disk).`,
+          );
+        }
+        return method;
+      } catch (error) {
+        if (
+          method === "copy" ||
+          errnoCode(error) === "EEXIST" ||
+          errnoCode(error) === "ENOENT" ||
+          errnoCode(error) === "ENOSPC"
+        )
+          throw error;
+        debug(`${method} failed (${errnoCode(error) ?? String(error)}), trying the next method`);
+      }
+    }
+    throw new Error("unreachable");
+  };
+
+  return {
+    linkFile(src, dest, mode) {
+      const dev = deviceOf(dirname(dest));
+      const method = byDevice.get(dev);
+      if (method === undefined) return detect(dev, src, dest, mode);
+      try {
+        tryMethod(method, src, dest, mode);
+        return method;
+      } catch (error) {
+        if (method !== "copy" && FALLBACK_TO_COPY.has(errnoCode(error) ?? "")) return copy(src, dest, mode);
+        throw error;
+      }
+    },
+    methodFor(dir) {
+      return byDevice.get(deviceOf(dir));
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { createStore } from "../../src/store/index.ts";
+import { buildWheel } from "../helpers/buildWheel.ts";
+
+const roots: string[] = [];
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "omnipkg-store-"));
+  roots.push(dir);
+  return dir;
+}
+
+/** Every file under a folder, recursively, relative names. */
+function listTree(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((p) => statSync(join(dir, p)).isFile())
+    .sort();
+}
+
+describe("importWheel", () => {
+  it("stores every file by content, read-only, and writes a manifest", async () => {
+    const root = tempDir();
+    const wheel = buildWheel(
+      {
+        name: "demo-pkg",
+        version: "1.0",
+        files: { "demo_pkg/__init__.py": "X = 1\n", "demo_pkg/tool.sh": "#!/bin/sh\necho hi\n" },
+        executables: ["demo_pkg/tool.sh"],
+      },
+      root,
+    );
+    const store = createStore(join(root, "store"));
+    const manifest = await store.importWheel(wheel.path, { expectedSha256: wheel.sha256 });
+    assert.equal(manifest.sha256, wheel.sha256);
+    assert.equal(manifest.distInfo, "demo_pkg-1.0.dist-info");
+    assert.equal(manifest.name, "demo_pkg");
+    assert.deepEqual(manifest.files.map((f) => f.path).sort(), [
+      "demo_pkg-1.0.dist-info/METADATA",
+      "demo_pkg-1.0.dist-info/RECORD",
+      "demo_pkg-1.0.dist-info/WHEEL",
+      "demo_pkg/__init__.py",
+      "demo_pkg/tool.sh",
+    ]);
+    const init = manifest.files.find((f) => f.path === "demo_pkg/__init__.py")!;
+    assert.equal(init.size, 6);
+    assert.match(init.sha256, /^[0-9a-f]{64}$/);
+    const initPath = store.filePath(init.sha256);
+    assert.equal(initPath, join(root, "store", "files", init.sha256.slice(0, 2), init.sha256.slice(2)));
+    assert.equal(statSync(initPath).mode & 0o777, 0o444);
+    const tool = manifest.files.find((f) => f.path === "demo_pkg/tool.sh")!;
+    assert.equal(tool.mode, 0o755);
+    assert.equal(statSync(store.filePath(tool.sha256)).mode & 0o777, 0o555);
+    assert.ok(existsSync(join(root, "store", "wheels", `${wheel.sha256}.json`)));
+    assert.deepEqual(store.manifest(wheel.sha256), manifest);
+    assert.deepEqual(listTree(join(root, "store", "tmp")), []);
+  });
+
+  it("is a no-op the second time, and shares identical bytes between wheels", async () => {
+    const root = tempDir();
+    const shared = "SHARED = 'x' * 100\n".repeat(50);
+    const v1 = buildWheel(
+      { name: "dup", version: "1.0", files: { "dup/__init__.py": shared, "dup/v.py": "V = 1\n" } },
+      root,
+    );
+    const v2 = buildWheel(
+      { name: "dup", version: "2.0", files: { "dup/__init__.py": shared, "dup/v.py": "V = 2\n" } },
+      root,
+    );
+    const store = createStore(join(root, "store"));
+    await store.importWheel(v1.path);
+    const before = listTree(join(root, "store", "files"));
+    const ino = statSync(join(root, "store", "files", before[0]!)).ino;
+    await store.importWheel(v1.path);
+    assert.deepEqual(listTree(join(root, "store", "files")), before);
+    assert.equal(statSync(join(root, "store", "files", before[0]!)).ino, ino, "the file was not rewritten");
+    await store.importWheel(v2.path);
+    const status = store.status();
+    assert.equal(status.wheels, 2);
+    // v2 adds its own v.py, METADATA, RECORD; __init__.py and WHEEL are shared.
+    assert.equal(status.files, before.length + 3);
+    assert.ok(status.referencedBytes > status.uniqueBytes);
+    assert.ok(status.ratio > 1.5, `ratio ${status.ratio}`);
+  });
+
+  it("re-imports a wheel whose stored files went missing", async () => {
+    const root = tempDir();
+    const wheel = buildWheel(
+      { name: "heal", version: "1.0", files: { "heal/__init__.py": "H = 1\n" } },
+      root,
+    );
+    const store = createStore(join(root, "store"));
+    const manifest = await store.importWheel(wheel.path);
+    const victim = store.filePath(manifest.files[0]!.sha256);
+    rmSync(victim);
+    await store.importWheel(wheel.path);
+    assert.ok(existsSync(victim));
+  });
+
+  it("replaces a damaged store file of the wrong size on the next import of the same bytes", async () => {
+    const root = tempDir();
+    const wheel = buildWheel({ name: "fix", version: "1.0", files: { "fix/__init__.py": "F = 1\n" } }, root);
+    const store = createStore(join(root, "store"));
+    const manifest = await store.importWheel(wheel.path);
+    const file = manifest.files.find((f) => f.path === "fix/__init__.py")!;
+    const victim = store.filePath(file.sha256);
+    rmSync(victim);
+    writeFileSync(victim, "torn", { mode: 0o444 });
+    rmSync(join(root, "store", "wheels", `${wheel.sha256}.json`));
+    await store.importWheel(wheel.path);
+    assert.equal(statSync(victim).size, file.size);
+    assert.deepEqual((await store.verify()).corrupted, []);
+  });
+});
