@@ -6,14 +6,18 @@ import type { KnowledgeBase } from "./types.ts";
  * Public surface of the knowledge base. Backends load lazily: an SQLite user never loads ioredis,
  * a Redis user never loads node:sqlite.
  */
-export type { KnowledgeBase, ProbeCacheKey } from "./types.ts";
+export type * from "./types.ts";
+export { KB_KINDS } from "./types.ts";
 export { KbCorrupt, KbMissing, KbTooNew, KbUnavailable, KbUrlInvalid } from "./errors.ts";
 export { resolveKbLocation, type KbLocation } from "./location.ts";
+export { ensureHomeId } from "./homeId.ts";
 
 export interface OpenKbOptions {
   /** `redis://host:port/db`, `sqlite`, or undefined to follow OMNIPKG_KB and config.toml. */
   url?: string;
   busyTimeoutMs?: number;
+  /** Redis connection bounds (tests shorten them). */
+  redis?: { connectTimeoutMs?: number; commandTimeoutMs?: number };
 }
 
 export async function openKnowledgeBase(
@@ -28,6 +32,6 @@ export async function openKnowledgeBase(
       options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs },
     );
   }
-  // TODO(kb): Redis backend lands in the next commit.
-  throw new Error(`Redis knowledge base ${location.display} is not available yet`);
+  const { openRedisKb } = await import("./redis/openRedisKb.ts");
+  return openRedisKb(layout, location.url, location.display, options.redis ?? {});
 }

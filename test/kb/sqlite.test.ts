@@ -1,12 +1,21 @@
-import { openKnowledgeBase } from "../../src/kb/index.ts";
+import { homeLayout } from "../../src/core/home.ts";
+import { openKnowledgeBase, type KnowledgeBase } from "../../src/kb/index.ts";
 import { tempHome } from "./fixtures.ts";
 import { defineKbSuite } from "./suite.ts";
 
 defineKbSuite("sqlite", async () => {
-  const home = tempHome();
+  const homes: (() => void)[] = [];
   return {
-    open: () => openKnowledgeBase(home.layout, { url: "sqlite" }),
-    reopen: () => openKnowledgeBase(home.layout, { url: "sqlite" }),
-    cleanup: async () => home.cleanup(),
+    create: async () => {
+      const home = tempHome();
+      homes.push(home.cleanup);
+      return {
+        kb: await openKnowledgeBase(home.layout, { url: "sqlite" }),
+        home: home.layout.root,
+        url: "sqlite",
+      };
+    },
+    reopen: (h): Promise<KnowledgeBase> => openKnowledgeBase(homeLayout(h.home), { url: "sqlite" }),
+    cleanup: async () => homes.forEach((c) => c()),
   };
 });

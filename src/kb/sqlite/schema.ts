@@ -14,6 +14,78 @@ const MIGRATIONS: readonly string[] = [
      size INTEGER NOT NULL,
      facts TEXT NOT NULL
    ) STRICT;`,
+  // 2: the data model: interpreters, environments (main and bubbles), installed distributions and
+  // their files, history, store references, compatibility results, package metadata cache.
+  `CREATE TABLE interpreters (
+     id TEXT PRIMARY KEY,
+     path TEXT NOT NULL,
+     version TEXT NOT NULL,
+     facts TEXT
+   ) STRICT;
+   CREATE TABLE environments (
+     id TEXT PRIMARY KEY,
+     interpreter_id TEXT NOT NULL REFERENCES interpreters (id) ON DELETE CASCADE,
+     path TEXT NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('main', 'bubble')),
+     parent_id TEXT REFERENCES environments (id) ON DELETE CASCADE,
+     name TEXT,
+     version TEXT
+   ) STRICT;
+   CREATE INDEX environments_interpreter ON environments (interpreter_id);
+   CREATE INDEX environments_parent ON environments (parent_id);
+   CREATE TABLE distributions (
+     env_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     version TEXT NOT NULL,
+     installer TEXT NOT NULL,
+     wheel_sha256 TEXT,
+     requested INTEGER NOT NULL,
+     file_count INTEGER NOT NULL,
+     PRIMARY KEY (env_id, name)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE dist_files (
+     env_id TEXT NOT NULL,
+     name TEXT NOT NULL,
+     path TEXT NOT NULL,
+     sha256 TEXT,
+     size INTEGER,
+     PRIMARY KEY (env_id, name, path),
+     FOREIGN KEY (env_id, name) REFERENCES distributions (env_id, name) ON DELETE CASCADE
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE revisions (
+     env_id TEXT NOT NULL REFERENCES environments (id) ON DELETE CASCADE,
+     number INTEGER NOT NULL,
+     time_ms INTEGER NOT NULL,
+     command TEXT NOT NULL,
+     changes TEXT NOT NULL,
+     PRIMARY KEY (env_id, number)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE store_refs (
+     wheel_sha256 TEXT PRIMARY KEY,
+     files TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE compat (
+     package TEXT NOT NULL,
+     version TEXT NOT NULL,
+     interpreter TEXT NOT NULL,
+     ok INTEGER NOT NULL,
+     message TEXT NOT NULL,
+     import_ms REAL,
+     recorded_at_ms INTEGER NOT NULL,
+     PRIMARY KEY (package, version, interpreter)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE projects (
+     project TEXT PRIMARY KEY,
+     versions TEXT NOT NULL,
+     data TEXT NOT NULL,
+     fetched_at_ms INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE metadata_blobs (
+     project TEXT NOT NULL,
+     filename TEXT NOT NULL,
+     text TEXT NOT NULL,
+     PRIMARY KEY (project, filename)
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
