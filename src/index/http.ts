@@ -1,0 +1,327 @@
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pLimit, { type LimitFunction } from "p-limit";
+import { Agent, fetch as undiciFetch } from "undici";
+import { createDebug } from "../core/debug.ts";
+import { errnoCode } from "../core/errors.ts";
+import type { CredentialStore } from "./credentials.ts";
+import { IndexError, IndexUnreachable, OfflineCacheMiss } from "./errors.ts";
+import { HttpCache, parseFreshness } from "./httpCache.ts";
+import { redactText, redactUrl } from "./redact.ts";
+
+/**
+ * The one place that talks to servers and to file:// locations. It owns:
+ * - keep-alive connections (one undici Agent per client) and a cap on requests in flight;
+ * - an inactivity timeout (no bytes for `timeoutMs` aborts, like pip's socket timeout, so a large
+ *   download is not cut off while it still makes progress);
+ * - retries with exponential back-off and jitter on 5xx/429 answers, connection resets and
+ *   timeouts (honouring a short Retry-After);
+ * - the HTTP cache and offline mode for pages and metadata files.
+ * A 404/410 is an answer, not an error: the caller moves on to the next index.
+ */
+
+const debug = createDebug("index");
+
+export type FetchLike = (url: string, init: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
+
+export interface TransportOptions {
+  timeoutMs: number;
+  retries: number;
+  concurrency: number;
+  offline: boolean;
+  cacheDir: string | undefined;
+  credentials: CredentialStore;
+  fetch?: FetchLike;
+  /** First back-off delay; doubles per attempt. */
+  retryBaseMs?: number;
+  userAgent?: string;
+}
+
+export interface PageResponse {
+  status: number;
+  body: Buffer;
+  finalUrl: string;
+  contentType: string;
+  /** How the cache took part: "fresh" (no request), "revalidated" (304), "offline", or "network". */
+  via: "fresh" | "revalidated" | "offline" | "network" | "file";
+}
+
+class TimeoutAbort extends Error {}
+
+const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof TimeoutAbort) return `no data for ${timeoutMs / 1000}s (timed out)`;
+  const cause = (error as { cause?: unknown })?.cause ?? error;
+  const code = errnoCode(cause);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return redactText(code && !message.includes(code) ? `${message} (${code})` : message);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export class Transport {
+  readonly options: TransportOptions;
+  readonly limit: LimitFunction;
+  private readonly fetchImpl: FetchLike;
+  private readonly agent: Agent | undefined;
+  private readonly cache: HttpCache | undefined;
+
+  constructor(options: TransportOptions) {
+    this.options = options;
+    this.limit = pLimit(Math.max(1, options.concurrency));
+    if (options.fetch) this.fetchImpl = options.fetch;
+    else {
+      this.agent = new Agent({
+        keepAliveTimeout: 10_000,
+        connections: Math.max(1, options.concurrency),
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
+      this.fetchImpl = undiciFetch as unknown as FetchLike;
+    }
+    this.cache = options.cacheDir ? new HttpCache(options.cacheDir) : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.agent?.close();
+  }
+
+  backoffMs(attempt: number, retryAfter: string | null): number {
+    const seconds = retryAfter !== null && /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : undefined;
+    if (seconds !== undefined && seconds <= 10) return seconds * 1000;
+    const base = this.options.retryBaseMs ?? 250;
+    const delay = Math.min(base * 2 ** attempt, 8_000);
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+
+  /**
+   * One request with an inactivity timer. `kick()` re-arms the timer (call it per body chunk);
+   * `done()` disarms it.
+   */
+  async open(
+    url: string,
+    headers: Record<string, string>,
+  ): Promise<{ response: Response; kick: () => void; done: () => void }> {
+    const auth = this.options.credentials.authorize(url);
+    const controller = new AbortController();
+    const { timeoutMs } = this.options;
+    let timer: NodeJS.Timeout | undefined;
+    const kick = (): void => {
+      clearTimeout(timer);
+      if (timeoutMs > 0) timer = setTimeout(() => controller.abort(new TimeoutAbort()), timeoutMs);
+    };
+    const done = (): void => clearTimeout(timer);
+    kick();
+    const allHeaders: Record<string, string> = {
+      "user-agent": this.options.userAgent ?? "omnipkg",
+      ...headers,
+    };
+    if (auth.authorization) allHeaders.authorization = auth.authorization;
+    try {
+      const response = await this.fetchImpl(auth.url, {
+        method: "GET",
+        headers: allHeaders,
+        redirect: "follow",
+        signal: controller.signal,
+        ...(this.agent ? { dispatcher: this.agent } : {}),
+      });
+      kick();
+      return { response, kick, done };
+    } catch (error) {
+      done();
+      throw controller.signal.reason instanceof TimeoutAbort ? controller.signal.reason : error;
+    }
+  }
+
+  /** Run `attempt` with retries on network failures and retryable statuses. */
+  async withRetries<T>(
+    displayUrl: string,
+    attempt: () => Promise<{ retryStatus?: number; retryAfter?: string | null; value?: T }>,
+  ): Promise<T> {
+    const { retries, timeoutMs } = this.options;
+    for (let n = 0; ; n++) {
+      let outcome: { retryStatus?: number; retryAfter?: string | null; value?: T };
+      try {
+        outcome = await attempt();
+      } catch (error) {
+        if (error instanceof IndexError) throw error;
+        const detail = describeFailure(error, timeoutMs);
+        if (n < retries) {
+          debug(`retrying ${displayUrl} after: ${detail}`);
+          await sleep(this.backoffMs(n, null));
+          continue;
+        }
+        throw new IndexUnreachable(displayUrl, `${detail}, after ${n + 1} attempt(s)`, undefined, {
+          cause: error,
+        });
+      }
+      if (outcome.retryStatus !== undefined) {
+        if (n < retries) {
+          debug(`retrying ${displayUrl} after HTTP ${outcome.retryStatus}`);
+          await sleep(this.backoffMs(n, outcome.retryAfter ?? null));
+          continue;
+        }
+        throw new IndexUnreachable(
+          displayUrl,
+          `the server answered HTTP ${outcome.retryStatus}, after ${n + 1} attempt(s)`,
+          outcome.retryStatus,
+        );
+      }
+      return outcome.value as T;
+    }
+  }
+
+  /** A page or metadata file: from disk for file://, else through the cache and the network. */
+  async getPage(url: string, accept: string, validate: (page: PageResponse) => void): Promise<PageResponse> {
+    if (url.startsWith("file:")) {
+      const page = await readLocalPage(url);
+      if (page.status === 200) validate(page);
+      return page;
+    }
+    const displayUrl = redactUrl(url);
+    const cleanUrl = this.options.credentials.authorize(url).url;
+    const cached = this.cache?.get(cleanUrl, accept);
+    const fromCache = (via: PageResponse["via"]): PageResponse => ({
+      status: cached!.entry.status ?? 200,
+      body: cached!.body,
+      finalUrl: cached!.entry.finalUrl,
+      contentType: cached!.entry.contentType,
+      via,
+    });
+    if (this.options.offline) {
+      if (!cached) throw new OfflineCacheMiss(displayUrl);
+      const page = fromCache("offline");
+      if (page.status === 200) validate(page);
+      return page;
+    }
+    if (cached && cached.entry.freshUntilMs > Date.now()) {
+      const page = fromCache("fresh");
+      if (page.status === 200) validate(page);
+      return page;
+    }
+    const conditional = cached && (cached.entry.status ?? 200) === 200 ? cached : undefined;
+    return this.limit(() =>
+      this.withRetries<PageResponse>(displayUrl, async () => {
+        const headers: Record<string, string> = { accept };
+        if (conditional?.entry.etag) headers["if-none-match"] = conditional.entry.etag;
+        if (conditional?.entry.lastModified) headers["if-modified-since"] = conditional.entry.lastModified;
+        const { response, kick, done } = await this.open(url, headers);
+        try {
+          if (RETRY_STATUSES.has(response.status)) {
+            await response.body?.cancel().catch(() => {});
+            return { retryStatus: response.status, retryAfter: response.headers.get("retry-after") };
+          }
+          const now = Date.now();
+          if (response.status === 304 && conditional) {
+            await response.body?.cancel().catch(() => {});
+            const fresh = parseFreshness(response.headers, now);
+            const page = fromCache("revalidated");
+            validate(page);
+            this.safely(() =>
+              this.cache!.refresh(cleanUrl, accept, conditional, {
+                freshUntilMs: now + fresh.freshForMs,
+                etag: response.headers.get("etag") ?? conditional.entry.etag,
+              }),
+            );
+            return { value: page };
+          }
+          const chunks: Buffer[] = [];
+          if (response.body) {
+            for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+              chunks.push(Buffer.from(chunk));
+              kick();
+            }
+          }
+          const page: PageResponse = {
+            status: response.status,
+            body: Buffer.concat(chunks),
+            finalUrl: response.url || cleanUrl,
+            contentType: response.headers.get("content-type") ?? "",
+            via: "network",
+          };
+          const missing = response.status === 404 || response.status === 410;
+          if (!missing && response.status !== 200) {
+            throw new IndexUnreachable(
+              displayUrl,
+              `the server answered HTTP ${response.status}`,
+              response.status,
+            );
+          }
+          if (!missing) validate(page);
+          const fresh = parseFreshness(response.headers, now);
+          if (this.cache && fresh.store) {
+            const etag = response.headers.get("etag");
+            const lastModified = response.headers.get("last-modified");
+            this.safely(() =>
+              this.cache!.put(
+                cleanUrl,
+                accept,
+                {
+                  status: page.status,
+                  finalUrl: page.finalUrl,
+                  contentType: page.contentType,
+                  ...(etag ? { etag } : {}),
+                  ...(lastModified ? { lastModified } : {}),
+                  freshUntilMs: now + fresh.freshForMs,
+                  storedAtMs: now,
+                },
+                page.body,
+              ),
+            );
+          }
+          return { value: page };
+        } finally {
+          done();
+        }
+      }),
+    );
+  }
+
+  private safely(write: () => void): void {
+    try {
+      write();
+    } catch (error) {
+      // The cache is an optimisation: a full disk or a read-only home must not fail the command.
+      debug(`cache write failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * A file:// page. A folder stands for its index.html (how local PEP 503 mirrors are laid out);
+ * its URL gets a trailing slash so relative links resolve inside it.
+ */
+async function readLocalPage(url: string): Promise<PageResponse> {
+  let path: string;
+  try {
+    path = fileURLToPath(url);
+  } catch {
+    throw new IndexUnreachable(redactUrl(url), "it is not a valid file URL");
+  }
+  let finalUrl = url;
+  const missing: PageResponse = {
+    status: 404,
+    body: Buffer.alloc(0),
+    finalUrl,
+    contentType: "",
+    via: "file",
+  };
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      path = join(path, "index.html");
+      if (!finalUrl.endsWith("/")) finalUrl += "/";
+    }
+    const body = await readFile(path);
+    const contentType = path.endsWith(".json") ? "application/vnd.pypi.simple.v1+json" : "text/html";
+    return { status: 200, body, finalUrl, contentType, via: "file" };
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") return missing;
+    throw new IndexUnreachable(redactUrl(url), `it cannot be read (${code ?? String(error)})`);
+  }
+}
