@@ -1,2 +1,21 @@
 // Public API of the packaging standards core (PEP 440, 503, 508, 425, 427, 625, core metadata).
-export {};
+// Documented in docs/api.md; other folders and the `omnipkg/standards` subpath import only this.
+export {
+  InvalidVersion,
+  InvalidSpecifier,
+  InvalidRequirement,
+  InvalidMarker,
+  UndefinedComparison,
+  UndefinedEnvironmentName,
+  InvalidWheelFilename,
+  InvalidSdistFilename,
+  InvalidMetadata,
+} from "./errors.ts";
+export { Version, parseVersion, normalizeVersion, compareVersions, isValidVersion } from "./version.ts";
+export type { VersionNumber, PreLabel } from "./version.ts";
+export { Specifier, SpecifierSet, parseSpecifierSet } from "./specifier.ts";
+export type { Operator, PrereleaseOption } from "./specifier.ts";
+export { canonicalizeName, isNormalizedName, isValidProjectName, canonicalizeVersion } from "./names.ts";
+export { Marker, parseMarker, evaluateMarker } from "./marker.ts";
+export type { MarkerEnv, MarkerItem, MarkerList, MarkerOp, MarkerVar } from "./marker.ts";
+export { Requirement, parseRequirement } from "./requirement.ts";
