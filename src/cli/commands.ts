@@ -1,10 +1,27 @@
 import type { Command } from "commander";
+import { register as registerPython } from "./python.ts";
+import { register as registerList } from "./list.ts";
+import { register as registerSwap } from "./swap.ts";
+import { register as registerShellInit } from "./shellInit.ts";
+import { register as registerStatus } from "./status.ts";
+import { register as registerDoctor } from "./doctor.ts";
+import { register as registerRun } from "./run.ts";
+import { register as registerMultiverse } from "./multiverse.ts";
+import { register as registerDaemon } from "./daemon.ts";
 
 /**
  * Each command lives in its own file and exports `register(program)`. Registration must stay cheap:
  * a command's file imports only commander types and loads its engine inside the action.
  * Add one line per command file here.
  */
-export function registerCommands(_program: Command): void {
-  // registered below as areas land
+export function registerCommands(program: Command): void {
+  registerPython(program);
+  registerList(program);
+  registerSwap(program);
+  registerShellInit(program);
+  registerStatus(program);
+  registerDoctor(program);
+  registerRun(program);
+  registerMultiverse(program);
+  registerDaemon(program);
 }

@@ -1,0 +1,50 @@
+import type { Command } from "commander";
+
+/** `omnipkg status [--json]`: home, knowledge base, active interpreter, PATH, .python-version. */
+export function register(program: Command): void {
+  program
+    .command("status")
+    .description("show the home, knowledge base, active interpreter and whether the shims lead PATH")
+    .option("--json", "print JSON")
+    .action(async (flags: { json?: boolean }) => {
+      const [{ homeLayout }, { readStatus }, { withKnowledgeBase }, { isOmnipkgError }] = await Promise.all([
+        import("../core/home.ts"),
+        import("../python/status.ts"),
+        import("../python/probeCache.ts"),
+        import("../core/errors.ts"),
+      ]);
+      const layout = homeLayout();
+      let kbBackend: string;
+      try {
+        kbBackend = await withKnowledgeBase(layout, async (kb) => kb.backend);
+      } catch (error) {
+        if (!isOmnipkgError(error)) throw error;
+        kbBackend = `unavailable: ${error.message}`;
+      }
+      const status = readStatus(layout, kbBackend);
+      const { printJson, paint } = await import("../core/output.ts");
+      if (flags.json) {
+        printJson(status);
+        return;
+      }
+      const a = status.active;
+      const shims = status.shims.leads
+        ? "yes"
+        : status.shims.onPath
+          ? `no (${status.shims.shadowedBy} comes first)`
+          : 'no (run: eval "$(omnipkg shell-init)")';
+      const lines = [
+        `home:            ${status.home}`,
+        `config:          ${status.configError ? paint("red", status.configError) : status.configFile}`,
+        `knowledge base:  ${status.kbBackend}`,
+        `active python:   ${a ? `${a.version} (${a.interpreter})` : "none (run: omnipkg python adopt 3)"}`,
+        `shims:           ${status.shimsDir}`,
+        `shims lead PATH: ${shims}`,
+        `.python-version: ${status.pythonVersionFile ? `${status.pythonVersionFile.request ?? "(empty)"} (${status.pythonVersionFile.path})` : "none"}`,
+      ];
+      if (a && status.configActive !== a.id)
+        lines.push(`note:            config says ${status.configActive ?? "none"}; run \`omnipkg doctor\``);
+      process.stdout.write(lines.join("\n") + "\n");
+      if (status.configError) process.exitCode = 1;
+    });
+}
