@@ -1,0 +1,191 @@
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import {
+  canonicalName,
+  createLinker,
+  recordHashFromHex,
+  formatRecord,
+  type Linker,
+  type RecordRow,
+  type Store,
+  type WheelManifest,
+} from "../store/index.ts";
+import { listInstalled, readNameVersion, type InstalledDist } from "./distInfo.ts";
+import { filesOfDist } from "./distFiles.ts";
+import { unsupportedWheel } from "./errors.ts";
+import type { InstallScheme } from "./scheme.ts";
+import { launcherScript, parseEntryPoints, rewriteShebang } from "./scripts.ts";
+import { runTransaction, withEnvTransaction, type StagedPut, type TransactionHooks } from "./transaction.ts";
+
+/**
+ * Install stored wheels into an environment (PEP 427/491 layout, PEP 376/627 metadata, PEP 610
+ * direct_url.json) as one transaction. Files are linked from the store; the files the installer
+ * writes itself (RECORD, INSTALLER, REQUESTED, direct_url.json, omnipkg_wheel, rewritten scripts
+ * and launchers) are written, never linked, so editing them can never reach the shared store copy.
+ * An installed version of the same project is replaced in the same transaction (an upgrade or a
+ * reinstall), through its RECORD.
+ */
+
+export interface InstallItem {
+  manifest: WheelManifest;
+  /** The user asked for it by name (PEP 376 REQUESTED), rather than as a dependency. */
+  requested: boolean;
+  /** PEP 610 direct_url.json content for URL and path installs. */
+  directUrl?: object;
+}
+
+export interface InstallOptions {
+  linker?: Linker;
+  warn?: (message: string) => void;
+  hooks?: TransactionHooks;
+}
+
+export interface InstallResult {
+  installed: Array<{ name: string; version: string }>;
+  removed: Array<{ name: string; version: string }>;
+}
+
+const INSTALLER_WRITTEN = new Set(["RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "omnipkg_wheel"]);
+const DATA_KEYS = new Set(["purelib", "platlib", "scripts", "headers", "data"]);
+
+function readWheelInfo(store: Store, manifest: WheelManifest): { rootIsPurelib: boolean } {
+  const wheelFile = manifest.files.find((f) => f.path === `${manifest.distInfo}/WHEEL`);
+  if (!wheelFile) throw unsupportedWheel(manifest.filename, "it has no WHEEL file");
+  const fields = new Map<string, string>();
+  for (const line of readFileSync(store.filePath(wheelFile.sha256), "utf8").split(/\r?\n/)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+  }
+  const version = /^(\d+)\.(\d+)/.exec(fields.get("wheel-version") ?? "");
+  if (!version) throw unsupportedWheel(manifest.filename, "its WHEEL file has no Wheel-Version");
+  if (Number(version[1]) > 1) {
+    throw unsupportedWheel(
+      manifest.filename,
+      `it uses Wheel-Version ${fields.get("wheel-version")}, and only 1.x is supported`,
+    );
+  }
+  return { rootIsPurelib: (fields.get("root-is-purelib") ?? "").toLowerCase() === "true" };
+}
+
+function sha256Hex(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Build the staged puts of one wheel and the RECORD describing them. */
+function planWheel(
+  store: Store,
+  scheme: InstallScheme,
+  item: InstallItem,
+  linker: Linker,
+  projectName: string,
+): StagedPut[] {
+  const { manifest } = item;
+  const { rootIsPurelib } = readWheelInfo(store, manifest);
+  const root = rootIsPurelib ? scheme.purelib : scheme.platlib;
+  const distInfoDir = join(root, manifest.distInfo);
+  const dataPrefix = manifest.distInfo.replace(/\.dist-info$/, ".data") + "/";
+  const puts: StagedPut[] = [];
+  const rows: RecordRow[] = [];
+  const recordPath = (dest: string): string => relative(root, dest).split(sep).join("/");
+  const writeBytes = (dest: string, data: Buffer, mode: number): void => {
+    puts.push({ dest, stage: (staged) => writeFileSync(staged, data, { mode, flag: "wx" }) });
+    rows.push({
+      path: recordPath(dest),
+      hash: recordHashFromHex(sha256Hex(data)),
+      size: String(data.length),
+    });
+  };
+  for (const file of manifest.files) {
+    let dest: string;
+    let isScript = false;
+    if (file.path.startsWith(dataPrefix)) {
+      const [key = "", ...rest] = file.path.slice(dataPrefix.length).split("/");
+      if (!DATA_KEYS.has(key) || rest.length === 0) {
+        throw unsupportedWheel(manifest.filename, `${file.path} is in an unknown .data folder "${key}"`);
+      }
+      const base =
+        key === "purelib"
+          ? scheme.purelib
+          : key === "platlib"
+            ? scheme.platlib
+            : key === "scripts"
+              ? scheme.scripts
+              : key === "headers"
+                ? join(scheme.headersRoot, projectName)
+                : scheme.data;
+      dest = join(base, ...rest);
+      isScript = key === "scripts";
+    } else {
+      if (
+        file.path.startsWith(manifest.distInfo + "/") &&
+        INSTALLER_WRITTEN.has(file.path.slice(manifest.distInfo.length + 1))
+      )
+        continue;
+      dest = join(root, ...file.path.split("/"));
+    }
+    const source = store.filePath(file.sha256);
+    if (isScript) {
+      writeBytes(dest, rewriteShebang(readFileSync(source), scheme.python), 0o755);
+      continue;
+    }
+    puts.push({ dest, stage: (staged) => void linker.linkFile(source, staged, file.mode) });
+    rows.push({ path: recordPath(dest), hash: recordHashFromHex(file.sha256), size: String(file.size) });
+  }
+  const entryPointsFile = manifest.files.find((f) => f.path === `${manifest.distInfo}/entry_points.txt`);
+  if (entryPointsFile) {
+    const text = readFileSync(store.filePath(entryPointsFile.sha256), "utf8");
+    for (const entry of parseEntryPoints(manifest.filename, text)) {
+      writeBytes(join(scheme.scripts, entry.name), Buffer.from(launcherScript(scheme.python, entry)), 0o755);
+    }
+  }
+  writeBytes(join(distInfoDir, "INSTALLER"), Buffer.from("omnipkg\n"), 0o644);
+  if (item.requested) writeBytes(join(distInfoDir, "REQUESTED"), Buffer.alloc(0), 0o644);
+  if (item.directUrl)
+    writeBytes(join(distInfoDir, "direct_url.json"), Buffer.from(JSON.stringify(item.directUrl)), 0o644);
+  writeBytes(join(distInfoDir, "omnipkg_wheel"), Buffer.from(manifest.sha256 + "\n"), 0o644);
+  const recordDest = join(distInfoDir, "RECORD");
+  rows.push({ path: recordPath(recordDest), hash: "", size: "" });
+  const record = Buffer.from(formatRecord(rows));
+  puts.push({
+    dest: recordDest,
+    stage: (staged) => writeFileSync(staged, record, { mode: 0o644, flag: "wx" }),
+  });
+  return puts;
+}
+
+function metadataName(store: Store, manifest: WheelManifest): string {
+  const file = manifest.files.find((f) => f.path === `${manifest.distInfo}/METADATA`);
+  const name = file ? readNameVersion(readFileSync(store.filePath(file.sha256), "utf8")).name : undefined;
+  return name ?? manifest.name;
+}
+
+export function installWheels(
+  store: Store,
+  scheme: InstallScheme,
+  items: InstallItem[],
+  options: InstallOptions = {},
+): InstallResult {
+  const linker = options.linker ?? createLinker({ warn: options.warn });
+  return withEnvTransaction(scheme, () => {
+    const installed = listInstalled(scheme);
+    const replaced: InstalledDist[] = [];
+    const puts: StagedPut[] = [];
+    const result: InstallResult = { installed: [], removed: [] };
+    for (const item of items) {
+      const projectName = metadataName(store, item.manifest);
+      const name = canonicalName(projectName);
+      for (const dist of installed)
+        if (dist.canonicalName === name && !replaced.includes(dist)) replaced.push(dist);
+      puts.push(...planWheel(store, scheme, item, linker, projectName));
+      result.installed.push({ name: projectName, version: item.manifest.version });
+    }
+    const putDests = new Set(puts.map((p) => p.dest));
+    const removes = replaced
+      .flatMap((dist) => filesOfDist(scheme, dist))
+      .filter((path) => !putDests.has(path));
+    result.removed = replaced.map((d) => ({ name: d.name, version: d.version }));
+    runTransaction(scheme, { puts, removes }, options.hooks);
+    return result;
+  });
+}

@@ -1,0 +1,263 @@
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  utimesSync,
+} from "node:fs";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { acquireLock } from "../core/lock.ts";
+import { writeFileAtomic } from "../core/atomicFs.ts";
+import { createDebug } from "../core/debug.ts";
+import type { InstallScheme } from "./scheme.ts";
+
+/**
+ * One install or uninstall is one transaction: the environment is seen before or after, never half.
+ *
+ * 1. Prepare: every new file is staged under `<site-packages>/.omnipkg-txn/new/` (same filesystem,
+ *    so the final step is rename(2)). The environment is untouched; a crash here is rolled back by
+ *    deleting the staging folder.
+ * 2. Commit: `journal.json` lists every removal and every put, written with fsync + rename. Its
+ *    existence is the commit point: from now on recovery rolls forward (every new file is staged,
+ *    so forward always succeeds).
+ * 3. Apply: removed files and files about to be replaced are first renamed aside into
+ *    `.omnipkg-txn/old/`, then staged files are renamed into place. Each step checks where the file
+ *    is before moving it, so replaying the journal after a crash at any instruction is safe.
+ * 4. Finish: drop folders the removals emptied, bump the site-packages mtime (CPython caches folder
+ *    listings by mtime), delete the staging folder.
+ * An error during apply in a live process rolls back instead (a `rollback` marker is written
+ * first, so a crash during the rollback is finished as a rollback by the next recovery).
+ */
+
+export const STAGING_NAME = ".omnipkg-txn";
+const LOCK_NAME = ".omnipkg-txn.lock";
+
+export interface StagedPut {
+  /** Absolute destination inside the environment. */
+  dest: string;
+  /** Write or link the new file at `stagedPath` (which does not exist yet). */
+  stage(stagedPath: string): void;
+}
+
+export interface TransactionPlan {
+  puts: StagedPut[];
+  /** Absolute paths of files to remove (missing ones are skipped). */
+  removes: string[];
+}
+
+export interface TransactionHooks {
+  /** Called after each staged file and each applied journal step (crash tests widen windows here). */
+  afterStep?: (phase: "stage" | "commit" | "apply") => void;
+  /** Called before applying step `index`; tests throw here to exercise the live rollback. */
+  beforeApply?: (index: number) => void;
+}
+
+interface JournalOp {
+  kind: "put" | "remove";
+  /** Relative to the environment root. */
+  path: string;
+  /** Relative to the staging folder: where the new file waits (put only). */
+  staged?: string;
+  /** Relative to the staging folder: where the replaced or removed file is kept. */
+  aside: string;
+}
+
+interface Journal {
+  formatVersion: 1;
+  ops: JournalOp[];
+  /** Folders (relative to the env) that did not exist before; a rollback removes them if empty. */
+  createdDirs: string[];
+}
+
+const debug = createDebug("install");
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function stagingDir(scheme: InstallScheme): string {
+  return join(scheme.purelib, STAGING_NAME);
+}
+
+/** Hold the environment's transaction lock around `fn`, after finishing any interrupted transaction. */
+export function withEnvTransaction<T>(scheme: InstallScheme, fn: () => T): T {
+  const lock = acquireLock(join(scheme.purelib, LOCK_NAME));
+  try {
+    recoverUnlocked(scheme);
+    return fn();
+  } finally {
+    lock.release();
+  }
+}
+
+/** Finish whatever a killed omnipkg left in this environment (forward if committed, else back). */
+export function recoverEnv(scheme: InstallScheme): "clean" | "rolled-forward" | "rolled-back" {
+  const lock = acquireLock(join(scheme.purelib, LOCK_NAME));
+  try {
+    return recoverUnlocked(scheme);
+  } finally {
+    lock.release();
+  }
+}
+
+function recoverUnlocked(scheme: InstallScheme): "clean" | "rolled-forward" | "rolled-back" {
+  const dir = stagingDir(scheme);
+  if (!existsSync(dir)) return "clean";
+  const journalPath = join(dir, "journal.json");
+  let journal: Journal | undefined;
+  try {
+    journal = JSON.parse(readFileSync(journalPath, "utf8")) as Journal;
+  } catch {
+    journal = undefined;
+  }
+  if (journal === undefined) {
+    debug("recover: no committed journal, dropping the staging folder");
+    rmSync(dir, { recursive: true, force: true });
+    return "clean";
+  }
+  if (existsSync(join(dir, "rollback"))) {
+    debug("recover: finishing an interrupted rollback");
+    rollBack(scheme, journal);
+    rmSync(dir, { recursive: true, force: true });
+    return "rolled-back";
+  }
+  debug("recover: rolling a committed transaction forward");
+  applyForward(scheme, journal, {});
+  finish(scheme, journal);
+  return "rolled-forward";
+}
+
+function within(root: string, path: string): string {
+  const rel = relative(root, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel))
+    throw new Error(`internal: ${path} is outside ${root}`);
+  return rel;
+}
+
+/** Run a transaction; the caller holds the lock (see withEnvTransaction). */
+export function runTransaction(
+  scheme: InstallScheme,
+  plan: TransactionPlan,
+  hooks: TransactionHooks = {},
+): void {
+  const dir = stagingDir(scheme);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "new"), { recursive: true });
+  mkdirSync(join(dir, "old"), { recursive: true });
+  const env = scheme.envDir;
+  const ops: JournalOp[] = [];
+  const createdDirs = new Set<string>();
+  try {
+    plan.removes.forEach((path, i) => {
+      if (exists(path)) ops.push({ kind: "remove", path: within(env, path), aside: `old/r${i}` });
+    });
+    plan.puts.forEach((put, i) => {
+      const staged = `new/${i}`;
+      put.stage(join(dir, staged));
+      ops.push({ kind: "put", path: within(env, put.dest), staged, aside: `old/p${i}` });
+      for (let d = dirname(put.dest); d !== env && !existsSync(d); d = dirname(d))
+        createdDirs.add(within(env, d));
+      hooks.afterStep?.("stage");
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const journal: Journal = { formatVersion: 1, ops, createdDirs: [...createdDirs] };
+  try {
+    writeFileAtomic(join(dir, "journal.json"), JSON.stringify(journal));
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  hooks.afterStep?.("commit");
+  try {
+    applyForward(scheme, journal, hooks);
+  } catch (error) {
+    debug(`apply failed (${String(error)}), rolling back`);
+    writeFileAtomic(join(dir, "rollback"), "");
+    rollBack(scheme, journal);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  finish(scheme, journal);
+}
+
+function applyForward(scheme: InstallScheme, journal: Journal, hooks: TransactionHooks): void {
+  const dir = stagingDir(scheme);
+  journal.ops.forEach((op, index) => {
+    hooks.beforeApply?.(index);
+    const target = join(scheme.envDir, op.path);
+    const aside = join(dir, op.aside);
+    if (op.kind === "remove") {
+      if (exists(target) && !exists(aside)) renameSync(target, aside);
+    } else {
+      const staged = join(dir, op.staged!);
+      if (exists(staged)) {
+        if (exists(target) && !exists(aside)) renameSync(target, aside);
+        mkdirSync(dirname(target), { recursive: true });
+        renameSync(staged, target);
+      }
+    }
+    hooks.afterStep?.("apply");
+  });
+}
+
+function rollBack(scheme: InstallScheme, journal: Journal): void {
+  const dir = stagingDir(scheme);
+  for (const op of [...journal.ops].reverse()) {
+    const target = join(scheme.envDir, op.path);
+    const aside = join(dir, op.aside);
+    if (op.kind === "put") {
+      const staged = join(dir, op.staged!);
+      if (!exists(staged) && exists(target)) renameSync(target, staged);
+    }
+    if (exists(aside)) {
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(aside, target);
+    }
+  }
+  const deepestFirst = [...journal.createdDirs].sort((a, b) => b.split(sep).length - a.split(sep).length);
+  for (const rel of deepestFirst) removeIfEmpty(join(scheme.envDir, rel));
+}
+
+function removeIfEmpty(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function finish(scheme: InstallScheme, journal: Journal): void {
+  // Folders every venv has stay even when empty; folders a package created go with its last file.
+  const keep = new Set([
+    scheme.envDir,
+    scheme.purelib,
+    scheme.platlib,
+    scheme.scripts,
+    join(scheme.envDir, "include"),
+  ]);
+  for (const op of journal.ops) {
+    if (op.kind !== "remove") continue;
+    for (
+      let d = dirname(join(scheme.envDir, op.path));
+      !keep.has(d) && d.startsWith(scheme.envDir + sep);
+      d = dirname(d)
+    ) {
+      if (!removeIfEmpty(d)) break;
+    }
+  }
+  const now = new Date();
+  for (const dir of new Set([scheme.purelib, scheme.platlib])) utimesSync(dir, now, now);
+  rmSync(stagingDir(scheme), { recursive: true, force: true });
+}
