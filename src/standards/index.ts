@@ -19,3 +19,8 @@ export { canonicalizeName, isNormalizedName, isValidProjectName, canonicalizeVer
 export { Marker, parseMarker, evaluateMarker } from "./marker.ts";
 export type { MarkerEnv, MarkerItem, MarkerList, MarkerOp, MarkerVar } from "./marker.ts";
 export { Requirement, parseRequirement } from "./requirement.ts";
+export { Tag, parseTag } from "./tag.ts";
+export { parseWheelFilename, parseSdistFilename, sdistExtension, SDIST_EXTENSIONS } from "./filenames.ts";
+export type { WheelFilename, SdistFilename } from "./filenames.ts";
+export { parseCoreMetadata, parseRequiresDist, parseRequiresPython, metadataVersionOf } from "./metadata.ts";
+export type { CoreMetadata } from "./metadata.ts";

@@ -80,6 +80,12 @@ def sdist(f):
     return {"name": name, "version": str(v)}
 
 
+def metadata(text):
+    from pip._vendor.packaging import metadata as md
+    raw, unparsed = md.parse_email(text)
+    return {"raw": raw, "unparsed": unparsed}
+
+
 def sys_tags():
     from pip._vendor.packaging import tags
     return [str(t) for t in tags.sys_tags()]
@@ -89,7 +95,7 @@ OPS = {
     "version": ver, "compare": cmp, "contains": contains, "filter": spec_filter, "specstr": spec_str,
     "requirement": req, "marker": marker, "marker_syntax": marker_syntax, "req_syntax": req_syntax,
     "canon": utils.canonicalize_name, "is_normalized": utils.is_normalized_name,
-    "canon_version": utils.canonicalize_version, "wheel": wheel, "sdist": sdist, "sys_tags": sys_tags,
+    "canon_version": utils.canonicalize_version, "wheel": wheel, "sdist": sdist, "sys_tags": sys_tags, "metadata": metadata,
 }
 
 
