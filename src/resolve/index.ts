@@ -1,0 +1,131 @@
+/**
+ * Public API of the resolver: `resolve(roots, provider, options)` picks one version of every
+ * project the roots need, or throws `ResolutionImpossible` explaining why none exists.
+ */
+import { canonicalizeName, evaluateMarker, parseRequirement, type Requirement } from "../standards/index.ts";
+import { ResolutionImpossible } from "./errors.ts";
+import { PythonSource, splitKey } from "./pythonSource.ts";
+import { explainFailure } from "./report.ts";
+import { SolveFailure, solve } from "./solver.ts";
+import type { Candidate, Provider, Resolution, ResolvedPackage, ResolveOptions } from "./types.ts";
+
+export {
+  MissingDirectCandidate,
+  NoMatchingVersion,
+  PackageNotFound,
+  ResolutionImpossible,
+} from "./errors.ts";
+export type {
+  Candidate,
+  CandidateMetadata,
+  Provider,
+  Resolution,
+  ResolvedPackage,
+  ResolveOptions,
+  ResolveStats,
+} from "./types.ts";
+
+function toRequirement(req: string | Requirement): Requirement {
+  return typeof req === "string" ? parseRequirement(req) : req;
+}
+
+export async function resolve<C extends Candidate>(
+  roots: readonly (string | Requirement)[],
+  provider: Provider<C>,
+  options: ResolveOptions,
+): Promise<Resolution<C>> {
+  const rootReqs = roots.map(toRequirement);
+  const prefer = new Map(options.installed ?? []);
+  for (const [name, version] of options.prefer ?? []) prefer.set(name, version);
+  const source = new PythonSource(provider, {
+    env: options.env,
+    pythonVersion: options.pythonVersion ?? options.env.python_full_version,
+    roots: rootReqs,
+    constraints: (options.constraints ?? []).map(toRequirement),
+    pre: options.pre ?? false,
+    prefer,
+    prefetchConcurrency: options.prefetchConcurrency ?? 8,
+  });
+
+  let outcome;
+  try {
+    outcome = await solve(source);
+  } catch (error) {
+    if (error instanceof SolveFailure)
+      throw new ResolutionImpossible(explainFailure(source, error.incompatibility), hintFor(options));
+    throw error;
+  }
+
+  const chosen = new Map<string, { index: number; extras: string[] }>();
+  for (const [key, index] of outcome.decisions) {
+    const { name, extra } = splitKey(key);
+    const entry = chosen.get(name) ?? { index, extras: [] };
+    if (extra !== undefined) entry.extras.push(extra);
+    chosen.set(name, entry);
+  }
+
+  const direct = new Set(
+    rootReqs
+      .filter((r) => r.marker === null || evaluateMarker(r.marker, options.env))
+      .map((r) => canonicalizeName(r.name)),
+  );
+  const dependencies = new Map<string, Set<string>>();
+  for (const [name, { index, extras }] of chosen) {
+    const md = await source.parsedMetadata(name, index);
+    const deps = new Set<string>();
+    for (const req of md.requires) {
+      const dep = canonicalizeName(req.name);
+      if (dep === name || !chosen.has(dep)) continue;
+      const applies =
+        req.marker === null ||
+        evaluateMarker(req.marker, options.env) ||
+        (extras.length > 0 && evaluateMarker(req.marker, options.env, extras));
+      if (applies) deps.add(dep);
+    }
+    dependencies.set(name, deps);
+  }
+
+  const packages = new Map<string, ResolvedPackage<C>>();
+  for (const [name, { index, extras }] of [...chosen].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const universe = source.universe(name)!;
+    packages.set(name, {
+      name,
+      version: universe.candidates[index]!.version,
+      candidate: universe.candidates[index]!,
+      extras: extras.sort(),
+      direct: direct.has(name),
+      requestedBy: [...chosen.keys()].filter((other) => dependencies.get(other)!.has(name)).sort(),
+      dependencies: [...dependencies.get(name)!].sort(),
+    });
+  }
+  return {
+    packages,
+    order: installOrder(packages),
+    stats: {
+      decisions: outcome.stats.decisions,
+      conflicts: outcome.stats.conflicts,
+      metadataFetches: source.metadataFetches,
+    },
+  };
+}
+
+function hintFor(options: ResolveOptions): string | undefined {
+  return options.pre
+    ? undefined
+    : "Relax one of the requirements named above; pre-releases are only considered with --pre.";
+}
+
+/** Dependencies before dependents; a cycle is cut where the walk meets it again. */
+function installOrder(packages: ReadonlyMap<string, ResolvedPackage<Candidate>>): string[] {
+  const order: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string) => {
+    if (state.has(name)) return;
+    state.set(name, "visiting");
+    for (const dep of packages.get(name)!.dependencies) visit(dep);
+    state.set(name, "done");
+    order.push(name);
+  };
+  for (const name of packages.keys()) visit(name);
+  return order;
+}

@@ -1,0 +1,379 @@
+/**
+ * The Python side of the solver: turns projects, Requires-Dist, markers, extras, Requires-Python
+ * and constraints into incompatibilities over bitsets.
+ *
+ * Traps:
+ * - Extras are virtual packages, as in uv: `a[x]` at version v depends on `a==v` plus the
+ *   requirements whose marker holds for `extra == "x"` (and not already without it). So `a` and
+ *   `a[x]` can never disagree on the version, and each extra is resolved on its own.
+ * - Markers are evaluated against the target interpreter's environment, never this process.
+ * - Requires-Python is a fact about a version, not a dependency: a version that excludes the
+ *   target becomes an incompatibility of its own, so the explanation can say why it was skipped.
+ * - Constraints restrict a project only if something else brings it in: `{a ∈ not-allowed}` is a
+ *   single positive term, which propagation turns into "a, if selected, is in the allowed set".
+ */
+import {
+  canonicalizeName,
+  evaluateMarker,
+  parseRequirement,
+  parseSpecifierSet,
+  parseVersion,
+  type Requirement,
+  type SpecifierSet,
+} from "../standards/index.ts";
+import type { MarkerEnvironment } from "../python/facts.ts";
+import {
+  bitsFromIndices,
+  complementBits,
+  hasBit,
+  highestBit,
+  isEmptyBits,
+  orBits,
+  singletonBits,
+  type Bits,
+} from "./bitset.ts";
+import type { Catalog } from "./describe.ts";
+import { ROOT_PKG, makeIncompatibility, type Incompatibility } from "./incompatibility.ts";
+import type { SolverSource } from "./solver.ts";
+import { negativeTerm, positiveTerm } from "./term.ts";
+import { buildUniverse, type Universe } from "./universe.ts";
+import { MissingDirectCandidate, NoMatchingVersion, PackageNotFound } from "./errors.ts";
+import { VersionSets, isExactPin } from "./versionSets.ts";
+import type { Candidate, CandidateMetadata, Provider } from "./types.ts";
+
+export interface SourceOptions {
+  env: MarkerEnvironment;
+  pythonVersion: string;
+  roots: readonly Requirement[];
+  constraints: readonly Requirement[];
+  pre: boolean;
+  prefer: ReadonlyMap<string, string>;
+  prefetchConcurrency: number;
+}
+
+/** Dependencies of one candidate, parsed; `invalid` names a line that did not parse. */
+interface ParsedMetadata {
+  requires: Requirement[];
+  requiresPython: string | null;
+  invalid?: string;
+}
+
+export function packageKey(name: string, extra?: string): string {
+  return extra === undefined ? name : `${name}[${extra}]`;
+}
+
+export function splitKey(key: string): { name: string; extra?: string } {
+  const open = key.indexOf("[");
+  return open < 0 ? { name: key } : { name: key.slice(0, open), extra: key.slice(open + 1, -1) };
+}
+
+const OPERATOR_RANK: Record<string, number> = {
+  "===": 0,
+  "==": 0,
+  "~=": 1,
+  ">=": 1,
+  ">": 1,
+  "<=": 2,
+  "<": 2,
+  "!=": 3,
+};
+
+/** `b>=2.0,<3.0`: lower bounds before upper bounds, as people write them (packaging sorts as text). */
+export function requirementLabel(target: string, req: Requirement): string {
+  if (req.url !== null) return `${target} @ ${req.url}`;
+  const parts = [...req.specifier.specifiers].sort(
+    (a, b) => OPERATOR_RANK[a.operator]! - OPERATOR_RANK[b.operator]!,
+  );
+  return target + parts.map(String).join(",");
+}
+
+export class PythonSource<C extends Candidate> implements SolverSource, Catalog {
+  private readonly universes = new Map<string, Universe<C>>();
+  private readonly loading = new Map<string, Promise<Universe<C>>>();
+  private readonly metadata = new Map<string, Promise<ParsedMetadata>>();
+  private readonly constraints = new Map<string, Requirement[]>();
+  private readonly sets: VersionSets;
+  private readonly hiddenBits = new Map<string, Bits>();
+  private prefetching = 0;
+  metadataFetches = 0;
+
+  constructor(
+    private readonly provider: Provider<C>,
+    private readonly options: SourceOptions,
+  ) {
+    const preProjects = new Set<string>();
+    const pins = new Map<string, SpecifierSet[]>();
+    for (const req of [...options.roots, ...options.constraints]) {
+      const name = canonicalizeName(req.name);
+      if (req.specifier.prereleases === true) preProjects.add(name);
+      if (isExactPin(req.specifier)) pins.set(name, [...(pins.get(name) ?? []), req.specifier]);
+    }
+    for (const req of options.constraints) {
+      if (req.marker !== null && !evaluateMarker(req.marker, options.env)) continue;
+      const name = canonicalizeName(req.name);
+      this.constraints.set(name, [...(this.constraints.get(name) ?? []), req]);
+    }
+    this.sets = new VersionSets({ pre: options.pre, preProjects, pins });
+  }
+
+  // --- Catalog (for explanations) ---
+
+  display(pkg: string): string {
+    return pkg === ROOT_PKG ? "your requirements" : pkg;
+  }
+
+  versions(pkg: string): readonly string[] {
+    return this.universes.get(splitKey(pkg).name)?.texts ?? [];
+  }
+
+  hidden(pkg: string): Bits | undefined {
+    const name = splitKey(pkg).name;
+    let bits = this.hiddenBits.get(name);
+    const universe = this.universes.get(name);
+    if (bits === undefined && universe !== undefined) {
+      bits = this.options.pre ? universe.yanked : orBits(universe.yanked, universe.prerelease);
+      this.hiddenBits.set(name, bits);
+    }
+    return bits;
+  }
+
+  universe(name: string): Universe<C> | undefined {
+    return this.universes.get(name);
+  }
+
+  // --- Loading ---
+
+  load(name: string): Promise<Universe<C>> {
+    let pending = this.loading.get(name);
+    if (pending === undefined) {
+      pending = this.provider.candidates(name).then((raw) => {
+        const universe = buildUniverse(name, raw, this.options.prefer.get(name));
+        this.universes.set(name, universe);
+        return universe;
+      });
+      pending.catch(() => {});
+      this.loading.set(name, pending);
+    }
+    return pending;
+  }
+
+  parsedMetadata(name: string, index: number): Promise<ParsedMetadata> {
+    const key = `${name}\0${index}`;
+    let pending = this.metadata.get(key);
+    if (pending === undefined) {
+      const candidate = this.universes.get(name)!.candidates[index]!;
+      this.metadataFetches++;
+      pending = this.provider.dependencies(name, candidate).then((md) => this.parseMetadata(md));
+      pending.catch(() => {});
+      this.metadata.set(key, pending);
+    }
+    return pending;
+  }
+
+  private parseMetadata(md: CandidateMetadata): ParsedMetadata {
+    const requires: Requirement[] = [];
+    for (const line of md.requiresDist) {
+      try {
+        requires.push(parseRequirement(line));
+      } catch {
+        return { requires: [], requiresPython: md.requiresPython ?? null, invalid: line };
+      }
+    }
+    const parsed: ParsedMetadata = { requires, requiresPython: md.requiresPython ?? null };
+    // Start listing the projects this version needs: the solver will ask for them next.
+    for (const req of requires) {
+      if (req.marker === null || evaluateMarker(req.marker, this.options.env))
+        void this.load(canonicalizeName(req.name)).catch(() => {});
+    }
+    return parsed;
+  }
+
+  // --- SolverSource ---
+
+  size(pkg: string): number {
+    if (pkg === ROOT_PKG) return 1;
+    return this.universes.get(splitKey(pkg).name)!.candidates.length;
+  }
+
+  pickVersion(pkg: string, allowed: Bits, decisionOf: (pkg: string) => number): number {
+    if (pkg === ROOT_PKG) return 0;
+    const { name, extra } = splitKey(pkg);
+    if (extra !== undefined) {
+      const base = decisionOf(name);
+      if (base >= 0 && hasBit(allowed, base)) return base;
+    }
+    const preferred = this.universes.get(name)!.preferred;
+    if (preferred >= 0 && hasBit(allowed, preferred)) return preferred;
+    return highestBit(allowed);
+  }
+
+  prefetch(pkg: string, index: number): void {
+    if (pkg === ROOT_PKG || this.prefetching >= this.options.prefetchConcurrency) return;
+    const name = splitKey(pkg).name;
+    if (this.metadata.has(`${name}\0${index}`)) return;
+    this.prefetching++;
+    void this.parsedMetadata(name, index)
+      .catch(() => {})
+      .finally(() => this.prefetching--);
+  }
+
+  packageFacts(pkg: string): Incompatibility[] {
+    if (pkg === ROOT_PKG || splitKey(pkg).extra !== undefined) return [];
+    const universe = this.universes.get(pkg)!;
+    const facts: Incompatibility[] = [];
+    for (const req of this.constraints.get(pkg) ?? []) {
+      const forbidden = complementBits(this.sets.admits(universe, req), universe.candidates.length);
+      if (isEmptyBits(forbidden)) continue;
+      facts.push(
+        makeIncompatibility([positiveTerm(pkg, forbidden)], {
+          kind: "constraint",
+          label: requirementLabel(pkg, req),
+        }),
+      );
+    }
+    // File-level Requires-Python, grouped so one fact covers every version with the same range.
+    const byRange = new Map<string, number[]>();
+    universe.candidates.forEach((c, i) => {
+      if (c.requiresPython && !this.pythonSatisfies(c.requiresPython)) {
+        byRange.set(c.requiresPython, [...(byRange.get(c.requiresPython) ?? []), i]);
+      }
+    });
+    for (const [range, members] of byRange)
+      facts.push(this.requiresPythonFact(pkg, bitsFromIndices(universe.candidates.length, members), range));
+    return facts;
+  }
+
+  async versionFacts(pkg: string, index: number): Promise<Incompatibility[]> {
+    if (pkg === ROOT_PKG) return this.rootFacts();
+    const { name, extra } = splitKey(pkg);
+    const universe = this.universes.get(name)!;
+    const self = positiveTerm(pkg, singletonBits(universe.candidates.length, index));
+    const md = await this.parsedMetadata(name, index);
+    if (md.invalid !== undefined) {
+      return [
+        makeIncompatibility([self], {
+          kind: "unavailable",
+          reason: `its metadata has an invalid requirement '${md.invalid}'`,
+        }),
+      ];
+    }
+    if (extra === undefined && md.requiresPython !== null && !this.pythonSatisfies(md.requiresPython)) {
+      return [this.requiresPythonFact(pkg, self.set, md.requiresPython)];
+    }
+    const facts: Incompatibility[] = [];
+    if (extra !== undefined) {
+      const label = `${name}==${universe.texts[index]}`;
+      facts.push(makeIncompatibility([self, negativeTerm(name, self.set, label)], { kind: "dependency" }));
+    }
+    const wanted = md.requires.filter((req) => this.appliesTo(req, extra));
+    facts.push(...(await this.dependencyFacts(pkg, self.set, wanted)));
+    return facts;
+  }
+
+  /** Base requirements apply with extra == ""; an extra adds only what its own marker enables. */
+  private appliesTo(req: Requirement, extra: string | undefined): boolean {
+    if (req.marker === null) return extra === undefined;
+    const withoutExtra = evaluateMarker(req.marker, this.options.env);
+    if (extra === undefined) return withoutExtra;
+    return !withoutExtra && evaluateMarker(req.marker, this.options.env, [extra]);
+  }
+
+  private async rootFacts(): Promise<Incompatibility[]> {
+    const wanted = this.options.roots.filter(
+      (req) => req.marker === null || evaluateMarker(req.marker, this.options.env),
+    );
+    return this.dependencyFacts(ROOT_PKG, singletonBits(1, 0), wanted);
+  }
+
+  private async dependencyFacts(
+    pkg: string,
+    versions: Bits,
+    requires: readonly Requirement[],
+  ): Promise<Incompatibility[]> {
+    await Promise.all(requires.map((req) => this.load(canonicalizeName(req.name))));
+    const self = positiveTerm(pkg, versions);
+    const facts: Incompatibility[] = [];
+    for (const req of requires) {
+      const name = canonicalizeName(req.name);
+      const universe = this.universes.get(name)!;
+      const admitted = this.sets.admits(universe, req);
+      if (pkg === ROOT_PKG) this.checkRootRequirement(req, universe, admitted);
+      const extras = req.extras.map((e) => canonicalizeName(e));
+      const targets = extras.length === 0 ? [name] : extras.map((e) => packageKey(name, e));
+      for (const target of targets) {
+        if (target === pkg) continue;
+        const dependency = negativeTerm(target, admitted, requirementLabel(target, req));
+        facts.push(makeIncompatibility([self, dependency], { kind: "dependency" }));
+      }
+    }
+    return facts;
+  }
+
+  /** A root requirement that matches nothing gets a dedicated error rather than a derivation. */
+  private checkRootRequirement(req: Requirement, universe: Universe<C>, admitted: Bits): void {
+    if (!isEmptyBits(admitted)) return;
+    const name = canonicalizeName(req.name);
+    if (req.url !== null) throw new MissingDirectCandidate(req.toString());
+    if (universe.candidates.length === 0) throw new PackageNotFound(name);
+    const matching = universe.versions
+      .map((v, i) => (req.specifier.contains(v, { prereleases: true }) ? i : -1))
+      .filter((i) => i >= 0);
+    let note: string | undefined;
+    if (matching.length > 0) {
+      const yanked = matching.filter((i) => hasBit(universe.yanked, i)).map((i) => universe.texts[i]!);
+      note =
+        yanked.length > 0
+          ? `Matching ${yanked.join(", ")} ${yanked.length === 1 ? "is" : "are"} yanked: pin one exactly with == to use it.`
+          : undefined;
+    }
+    throw new NoMatchingVersion(requirementLabel(name, req), nearestVersions(universe, req), note);
+  }
+
+  private requiresPythonFact(pkg: string, versions: Bits, range: string): Incompatibility {
+    return makeIncompatibility([positiveTerm(pkg, versions)], {
+      kind: "requiresPython",
+      requiresPython: range,
+      pythonVersion: this.options.pythonVersion,
+    });
+  }
+
+  private readonly pythonMemo = new Map<string, boolean>();
+
+  private pythonSatisfies(range: string): boolean {
+    let ok = this.pythonMemo.get(range);
+    if (ok === undefined) {
+      try {
+        ok = parseSpecifierSet(range).contains(this.options.pythonVersion, { prereleases: true });
+      } catch {
+        // pip ignores a Requires-Python it cannot parse rather than rejecting the version.
+        ok = true;
+      }
+      this.pythonMemo.set(range, ok);
+    }
+    return ok;
+  }
+}
+
+/**
+ * Up to five released versions around where the requirement points: its first specifier's
+ * version decides the spot, otherwise the newest ones are shown.
+ */
+function nearestVersions<C extends Candidate>(universe: Universe<C>, req: Requirement): string[] {
+  const shown = universe.versions
+    .map((v, i) => i)
+    .filter((i) => !hasBit(universe.yanked, i) && !hasBit(universe.prerelease, i));
+  const pool = shown.length > 0 ? shown : universe.versions.map((_v, i) => i);
+  let at = pool.length;
+  const first = req.specifier.specifiers[0];
+  if (first !== undefined && first.operator !== "===") {
+    try {
+      const target = parseVersion(first.version.replace(/\.\*$/, ""));
+      const found = pool.findIndex((i) => universe.versions[i]!.compare(target) >= 0);
+      at = found < 0 ? pool.length : found;
+    } catch {
+      // A specifier version that does not parse leaves the newest versions as the answer.
+    }
+  }
+  const from = Math.max(0, Math.min(at - 2, pool.length - 5));
+  return pool.slice(from, from + 5).map((i) => universe.texts[i]!);
+}
