@@ -9,7 +9,9 @@ import {
   utimesSync,
 } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { errnoCode } from "../core/errors.ts";
 import { acquireLock } from "../core/lock.ts";
+import { InstallError } from "./errors.ts";
 import { writeFileAtomic } from "../core/atomicFs.ts";
 import { createDebug } from "../core/debug.ts";
 import type { InstallScheme } from "./scheme.ts";
@@ -169,26 +171,39 @@ export function runTransaction(
     });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw error;
+    throw explain(scheme, error);
   }
   const journal: Journal = { formatVersion: 1, ops, createdDirs: [...createdDirs] };
   try {
     writeFileAtomic(join(dir, "journal.json"), JSON.stringify(journal));
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw error;
+    throw explain(scheme, error);
   }
   hooks.afterStep?.("commit");
   try {
     applyForward(scheme, journal, hooks);
   } catch (error) {
     debug(`apply failed (${String(error)}), rolling back`);
-    writeFileAtomic(join(dir, "rollback"), "");
+    try {
+      writeFileAtomic(join(dir, "rollback"), "");
+    } catch {
+      // Without the marker a crash during this rollback is rolled forward instead: still whole.
+    }
     rollBack(scheme, journal);
     rmSync(dir, { recursive: true, force: true });
-    throw error;
+    throw explain(scheme, error);
   }
   finish(scheme, journal);
+}
+
+function explain(scheme: InstallScheme, error: unknown): unknown {
+  const code = errnoCode(error);
+  if (code !== "ENOSPC" && code !== "EDQUOT") return error;
+  return new InstallError("NO_SPACE", `There is not enough disk space to install into ${scheme.envDir}.`, {
+    hint: "Free some space and try again; the environment was left as it was.",
+    cause: error,
+  });
 }
 
 function applyForward(scheme: InstallScheme, journal: Journal, hooks: TransactionHooks): void {

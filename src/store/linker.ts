@@ -66,26 +66,22 @@ export function createLinker(options: LinkerOptions = {}): Linker {
           ? ["hardlink", "copy"]
           : ["reflink", "hardlink", "copy"];
     for (const method of order) {
+      if (method === "copy" && options.prefer !== "copy" && !warned) {
+        // Warn when the decision is made, even if this very copy then fails (a full disk).
+        warned = true;
+        options.warn?.(
+          `Cannot reflink or hard-link from the store into the filesystem of ${dirname(dest)}; copying files instead (slower, uses more disk).`,
+        );
+      }
       try {
         tryMethod(method, src, dest, mode);
         byDevice.set(dev, method);
         debug(`link method for device ${dev}: ${method}`);
-        if (method === "copy" && options.prefer !== "copy" && !warned) {
-          warned = true;
-          options.warn?.(
-            `Cannot reflink or hard-link from the store into ${dirname(dest)}; copying files instead (slower, uses more disk).`,
-          );
-        }
         return method;
       } catch (error) {
-        if (
-          method === "copy" ||
-          errnoCode(error) === "EEXIST" ||
-          errnoCode(error) === "ENOENT" ||
-          errnoCode(error) === "ENOSPC"
-        )
-          throw error;
-        debug(`${method} failed (${errnoCode(error) ?? String(error)}), trying the next method`);
+        const code = errnoCode(error);
+        if (method === "copy" || code === "EEXIST" || code === "ENOENT" || code === "ENOSPC") throw error;
+        debug(`${method} failed (${code ?? String(error)}), trying the next method`);
       }
     }
     throw new Error("unreachable");
