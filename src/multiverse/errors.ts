@@ -77,9 +77,9 @@ export class DaemonUnavailable extends OmnipkgError {
 }
 
 export class DaemonRefused extends OmnipkgError {
-  constructor(code: string, message: string) {
+  constructor(code: string, message: string, hint?: string) {
     super(code, message, {
-      hint: code === "BAD_TOKEN" ? "The daemon restarted; read the token file again." : undefined,
+      hint: hint ?? (code === "BAD_TOKEN" ? "The daemon restarted; read the token file again." : undefined),
     });
   }
 }

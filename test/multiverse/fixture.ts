@@ -2,6 +2,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { writeConfig, emptyConfig } from "../../src/core/config.ts";
 import { findTestPythonsAtLeast, requirePythons, type TestPython } from "../helpers/pythons.ts";
 
@@ -23,7 +24,7 @@ export interface TestHome {
 
 export function makeHome(count = 3, minMinor = 8): TestHome {
   requirePythons(count, minMinor);
-  // Spread over the range: the oldest, the newest, and what lies between.
+  // Spread over the range (oldest first): the oldest, the newest, and what lies between.
   const all = findTestPythonsAtLeast(minMinor);
   const picks = new Set([all.length - 1, 0]);
   for (let i = 1; picks.size < count; i++) picks.add(Math.round((i * (all.length - 1)) / count));
@@ -127,4 +128,19 @@ export function writePythonFixtures(dir: string): void {
       "",
     ].join("\n"),
   );
+}
+
+/**
+ * What adoption writes into site-packages/omnipkg/_cli.json: how Python finds the omnipkg CLI to
+ * start the daemon. From source that CLI needs tsx, so "bin" is a tiny wrapper that loads it.
+ */
+export function writeCliJson(site: string, home: string): void {
+  const wrapper = join(home, "omnipkg-cli.mjs");
+  const loader = pathToFileURL(join(repoRoot, "node_modules", "tsx", "dist", "loader.mjs")).href;
+  writeFileSync(
+    wrapper,
+    `import ${JSON.stringify(loader)};\nawait import(${JSON.stringify(pathToFileURL(cliMain).href)});\n`,
+  );
+  mkdirSync(join(site, "omnipkg"), { recursive: true });
+  writeFileSync(join(site, "omnipkg", "_cli.json"), JSON.stringify({ node: process.execPath, bin: wrapper }));
 }

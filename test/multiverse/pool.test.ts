@@ -1,16 +1,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readConfig } from "../../src/core/config.ts";
-import { interpreter, resolveTarget, WorkerPool, RemoteError } from "../../src/multiverse/index.ts";
+import { interpreter, WorkerPool, RemoteError } from "../../src/multiverse/index.ts";
 import { makeHome, writePythonFixtures, type TestHome } from "./fixture.ts";
 
 let home: TestHome;
 let pool: WorkerPool;
-
-function target(version: string) {
-  return resolveTarget(readConfig(join(home.root, "config.toml")), version);
-}
 
 before(() => {
   home = makeHome(3);
