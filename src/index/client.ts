@@ -114,16 +114,19 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
       break;
     }
     const extra: DistFile[] = [];
+    const seen = new Set(found?.files.map((f) => f.url));
     for (const location of findLinks) {
       tried.push(redactUrl(location));
       for (const file of await listing(location)) {
-        if (filenameMatchesProject(file.filename, canonical)) extra.push(file);
+        // The same file may be listed by a flat page and by its folder: keep the first (hashed) one.
+        if (!filenameMatchesProject(file.filename, canonical) || seen.has(file.url)) continue;
+        seen.add(file.url);
+        extra.push(file);
       }
     }
     if (!found && extra.length === 0) throw new ProjectNotFound(name, tried);
     if (!found) return { name, index: extra[0]!.index, files: extra, apiVersion: "1.0" };
-    const seen = new Set(found.files.map((f) => f.url));
-    found.files.push(...extra.filter((f) => !seen.has(f.url)));
+    found.files.push(...extra);
     return found;
   }
 

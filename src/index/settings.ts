@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { UsageError } from "../core/errors.ts";
+import { OmnipkgError } from "../core/errors.ts";
 import { homeLayout, resolveHomeRoot } from "../core/home.ts";
 import { pipConfigFiles, readPipConf, splitMulti } from "./pipConf.ts";
 import type { IndexSettings, Sourced } from "./types.ts";
@@ -52,9 +52,13 @@ function truthy(value: string): boolean | undefined {
 function parseNumber(raw: string, where: string, key: string, integer: boolean): number {
   const n = Number(raw.trim());
   if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`The ${key} value "${raw.trim()}" from ${where} is not a valid number.`, {
-      hint: `Set ${key} to a non-negative ${integer ? "integer" : "number"}.`,
-    });
+    throw new OmnipkgError(
+      "INDEX_CONFIG_INVALID",
+      `The ${key} value "${raw.trim()}" from ${where} is not a valid number.`,
+      {
+        hint: `Set ${key} to a non-negative ${integer ? "integer" : "number"}.`,
+      },
+    );
   }
   return n;
 }
