@@ -4,6 +4,19 @@ import type { Command } from "commander";
 
 const progress = (message: string): void => void process.stderr.write(message + "\n");
 
+/** A corrupt config fails the command before the knowledge base is even opened. */
+async function assertConfigReadable(layout: import("../core/home.ts").HomeLayout): Promise<void> {
+  const [{ readConfig }, { mapWriteError }] = await Promise.all([
+    import("../core/config.ts"),
+    import("../python/homeState.ts"),
+  ]);
+  try {
+    readConfig(layout.configFile);
+  } catch (error) {
+    throw mapWriteError(layout, error);
+  }
+}
+
 async function adoptAction(request: string, flags: { json?: boolean }): Promise<void> {
   const [{ homeLayout }, { adoptInterpreter }, { withKnowledgeBase }] = await Promise.all([
     import("../core/home.ts"),
@@ -77,6 +90,7 @@ async function rescanAction(flags: { json?: boolean }): Promise<void> {
     import("../python/probeCache.ts"),
   ]);
   const layout = homeLayout();
+  await assertConfigReadable(layout);
   const result = await withKnowledgeBase(layout, (kb) => rescanPythons(layout, { cache: kb }), {
     forWrite: true,
   });

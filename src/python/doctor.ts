@@ -55,13 +55,12 @@ function checkInterpreters(layout: HomeLayout, config: OmnipkgConfig): Finding[]
   }
   for (const r of records) {
     if (!existsSync(r.path)) {
-      findings.push(
-        bad(
-          `python ${r.id}`,
-          `The interpreter ${r.path} of Python ${r.id} is gone.`,
-          `omnipkg python remove ${r.id}`,
-        ),
-      );
+      // The active one cannot be removed while the shims point at it: switch away first.
+      const fix =
+        config.activePython === r.id
+          ? `omnipkg python adopt <VERSION> && omnipkg swap python <VERSION> && omnipkg python remove ${r.id}`
+          : `omnipkg python remove ${r.id}`;
+      findings.push(bad(`python ${r.id}`, `The interpreter ${r.path} of Python ${r.id} is gone.`, fix));
     } else if (!isEnvHealthy(r.envDir)) {
       findings.push(
         bad(
@@ -71,7 +70,7 @@ function checkInterpreters(layout: HomeLayout, config: OmnipkgConfig): Finding[]
         ),
       );
     } else {
-      let pinned = false;
+      let pinned: boolean;
       try {
         pinned = existsSync(join(sitePackagesOf(r.envDir), PIN_PTH));
       } catch {

@@ -1,5 +1,6 @@
 import { readConfig, type OmnipkgConfig } from "../core/config.ts";
 import type { HomeLayout } from "../core/home.ts";
+import { mapWriteError } from "./homeState.ts";
 
 /**
  * The config, after adopting the default python3 when nothing is adopted yet ("first use"). The
@@ -10,7 +11,12 @@ export async function readConfigEnsuringPython(
   layout: HomeLayout,
   onProgress: (message: string) => void = (m) => process.stderr.write(m + "\n"),
 ): Promise<OmnipkgConfig> {
-  const config = readConfig(layout.configFile);
+  let config: OmnipkgConfig;
+  try {
+    config = readConfig(layout.configFile);
+  } catch (error) {
+    throw mapWriteError(layout, error);
+  }
   if (Object.keys(config.interpreters).length > 0) return config;
   const [{ ensureDefaultAdopted }, { withKnowledgeBase }] = await Promise.all([
     import("./adopt.ts"),

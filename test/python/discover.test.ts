@@ -1,0 +1,82 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { defaultPython3, discoverCandidates } from "../../src/python/discover.ts";
+import { requirePythons } from "../helpers/pythons.ts";
+import { makeTempDir, removeDir } from "./cliHarness.ts";
+
+/** A fake pyenv root: versions/<v>/bin/python3 linking to real interpreters, and a bash shim. */
+function fakePyenv(root: string, versions: { name: string; path: string }[]): void {
+  for (const v of versions) {
+    mkdirSync(join(root, "versions", v.name, "bin"), { recursive: true });
+    symlinkSync(v.path, join(root, "versions", v.name, "bin", "python3"));
+  }
+  mkdirSync(join(root, "shims"), { recursive: true });
+  writeFileSync(join(root, "shims", "python3"), '#!/usr/bin/env bash\nexec pyenv exec python3 "$@"\n');
+  chmodSync(join(root, "shims", "python3"), 0o755);
+}
+
+test("discovery tags sources, dedupes by real path and skips shims and omnipkg's own home", () => {
+  const [a, b] = requirePythons(2);
+  const dir = makeTempDir("discover");
+  try {
+    const pyenv = join(dir, "pyenv");
+    fakePyenv(pyenv, [
+      { name: a!.version, path: a!.path },
+      { name: b!.version, path: b!.path },
+    ]);
+    // The same interpreter again under another name on PATH, plus a folder inside the home.
+    const bin = join(dir, "bin");
+    mkdirSync(bin);
+    symlinkSync(a!.path, join(bin, "python3"));
+    const home = join(dir, "home");
+    mkdirSync(join(home, "active", "bin"), { recursive: true });
+    symlinkSync(b!.path, join(home, "active", "bin", "python3"));
+    const env = {
+      PATH: [join(home, "active", "bin"), join(pyenv, "shims"), bin].join(":"),
+      PYENV_ROOT: pyenv,
+      HOME: dir,
+    };
+
+    const found = discoverCandidates({ env, homeRoot: home });
+    const byReal = new Map(found.map((c) => [c.realPath, c]));
+    assert.equal(byReal.get(realpathSync(a!.path))?.source, "pyenv");
+    assert.equal(byReal.get(realpathSync(b!.path))?.source, "pyenv");
+    assert.equal(new Set(found.map((c) => c.realPath)).size, found.length, "no real path twice");
+    for (const c of found) {
+      assert.ok(!c.path.startsWith(home), `${c.path} is inside the omnipkg home`);
+      assert.ok(!c.path.includes(join(pyenv, "shims")), `${c.path} is a pyenv shim`);
+    }
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test("the default python3 follows a pyenv shim to the selected version, else the next PATH entry", () => {
+  const [a, b] = requirePythons(2);
+  const dir = makeTempDir("default");
+  try {
+    const pyenv = join(dir, "pyenv");
+    fakePyenv(pyenv, [{ name: "chosen", path: b!.path }]);
+    const bin = join(dir, "bin");
+    mkdirSync(bin);
+    symlinkSync(a!.path, join(bin, "python3"));
+    const env = { PATH: [join(pyenv, "shims"), bin].join(":"), PYENV_ROOT: pyenv, HOME: dir };
+    const project = join(dir, "project", "sub");
+    mkdirSync(project, { recursive: true });
+
+    writeFileSync(join(pyenv, "version"), "chosen\n");
+    assert.equal(defaultPython3({ env, cwd: project }), join(pyenv, "versions", "chosen", "bin", "python3"));
+
+    writeFileSync(join(dir, "project", ".python-version"), "# pinned\nsystem\n");
+    assert.equal(defaultPython3({ env, cwd: project }), join(bin, "python3"), "system falls through to PATH");
+
+    assert.equal(
+      defaultPython3({ env: { ...env, PYENV_VERSION: "chosen" }, cwd: project }),
+      join(pyenv, "versions", "chosen", "bin", "python3"),
+    );
+  } finally {
+    removeDir(dir);
+  }
+});
