@@ -1,0 +1,41 @@
+"""omnipkg's runtime, shipped into every environment omnipkg manages.
+
+    import omnipkg
+    with omnipkg.loader("rich==13.4.2"):
+        import rich          # 13.4.2, from its bubble, in this process only
+
+See README.md next to this package's source (src/runtime/README.md) for the bubble format.
+This file must stay parseable by Python 3.6 so that old interpreters get a clear ImportError.
+"""
+import sys
+
+if sys.version_info < (3, 8):
+    raise ImportError(
+        "omnipkg's runtime supports Python 3.8 to 3.13; this interpreter is Python %d.%d.%d (%s)."
+        % (sys.version_info[0], sys.version_info[1], sys.version_info[2], sys.executable)
+    )
+
+from ._errors import (  # noqa: E402
+    ExtensionConflict,
+    InstallFailed,
+    InvalidSpec,
+    LoaderStateError,
+    NotInstalled,
+    OmnipkgError,
+    StaleBubble,
+    VersionConflict,
+)
+from ._loader import Activation, loader  # noqa: E402
+
+__all__ = [
+    "Activation",
+    "ExtensionConflict",
+    "InstallFailed",
+    "InvalidSpec",
+    "LoaderStateError",
+    "NotInstalled",
+    "OmnipkgError",
+    "StaleBubble",
+    "VersionConflict",
+    "loader",
+]
