@@ -97,7 +97,7 @@ export function describeIncompatibility(catalog: Catalog, inc: Incompatibility):
     case "requiresPython": {
       const who = subject(catalog, first!);
       const verb = who.plural ? "require" : "requires";
-      return `${who.text} ${verb} Python ${cause.requiresPython}, but the target Python is ${cause.pythonVersion}`;
+      return `${who.text} ${verb} Python ${cause.requiresPython} (the target is ${cause.pythonVersion})`;
     }
     case "unavailable": {
       const who = subject(catalog, first!);

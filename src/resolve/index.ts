@@ -51,8 +51,12 @@ export async function resolve<C extends Candidate>(
   try {
     outcome = await solve(source);
   } catch (error) {
-    if (error instanceof SolveFailure)
-      throw new ResolutionImpossible(explainFailure(source, error.incompatibility), hintFor(options));
+    if (error instanceof SolveFailure) {
+      const hint = source.holdsBackPrereleases()
+        ? "Relax one of the requirements named above, or allow pre-releases with --pre."
+        : undefined;
+      throw new ResolutionImpossible(explainFailure(source, error.incompatibility), hint);
+    }
     throw error;
   }
 
@@ -107,12 +111,6 @@ export async function resolve<C extends Candidate>(
       metadataFetches: source.metadataFetches,
     },
   };
-}
-
-function hintFor(options: ResolveOptions): string | undefined {
-  return options.pre
-    ? undefined
-    : "Relax one of the requirements named above; pre-releases are only considered with --pre.";
 }
 
 /** Dependencies before dependents; a cycle is cut where the walk meets it again. */

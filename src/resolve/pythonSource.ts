@@ -137,6 +137,12 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
     return bits;
   }
 
+  /** Whether some project seen has pre-releases that the policy kept out (for the hint). */
+  holdsBackPrereleases(): boolean {
+    if (this.options.pre) return false;
+    return [...this.universes.values()].some((u) => !isEmptyBits(u.prerelease));
+  }
+
   universe(name: string): Universe<C> | undefined {
     return this.universes.get(name);
   }

@@ -30,6 +30,10 @@ function joinReasons(first: string, second: string): string {
   if (first.startsWith(require) && second.startsWith(require)) {
     return `${first} and ${second.slice(require.length)}`;
   }
+  const python = /^(.*?) (?:requires|require) (Python .*)$/;
+  const pa = python.exec(first);
+  const pb = python.exec(second);
+  if (pa !== null && pb !== null && pa[2] === pb[2]) return `${pa[1]} and ${pb[1]} require ${pa[2]}`;
   const a = /^(.*?) (depends|depend) on (.*)$/.exec(first);
   const b = /^(.*?) (depends|depend) on (.*)$/.exec(second);
   if (a !== null && b !== null && a[1] === b[1]) return `${first} and ${b[3]}`;
