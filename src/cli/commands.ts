@@ -8,6 +8,7 @@ import { register as registerDoctor } from "./doctor.ts";
 import { register as registerRun } from "./run.ts";
 import { register as registerMultiverse } from "./multiverse.ts";
 import { register as registerDaemon } from "./daemon.ts";
+import { register as registerKb } from "./kb.ts";
 
 /**
  * Each command lives in its own file and exports `register(program)`. Registration must stay cheap:
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerMultiverse(program);
   registerDaemon(program);
+  registerKb(program);
 }

@@ -15,6 +15,9 @@ export interface RedisServer {
   url(db?: number): string;
   /** SIGKILL, as a crash or a pulled cable would; the port stays reserved for `start()`. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that accepts bytes but answers nothing (a command stays in flight). */
+  freeze(): void;
+  thaw(): void;
   /** Starts it again on the same port (empty: nothing was persisted). */
   start(): Promise<void>;
   /** Stops it for good and removes its folder. */
@@ -46,6 +49,7 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Any reply (PONG, or NOAUTH from a password-protected server) means it is up. */
 function ping(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: "127.0.0.1", port });
@@ -56,7 +60,7 @@ function ping(port: number): Promise<boolean> {
       reply += chunk.toString();
       if (reply.includes("\r\n")) socket.end();
     });
-    socket.once("close", () => resolve(reply.startsWith("+PONG")));
+    socket.once("close", () => resolve(reply.startsWith("+PONG") || reply.startsWith("-NOAUTH")));
     socket.once("error", () => resolve(false));
   });
 }
@@ -70,7 +74,12 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   throw new Error(`redis-server: timed out waiting for ${what}`);
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+export interface RedisServerOptions {
+  /** Extra redis-server arguments, e.g. ["--requirepass", "secret"]. */
+  args?: string[];
+}
+
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = findRedisServer();
   const dir = mkdtempSync(join(tmpdir(), "omnipkg-redis-"));
   const port = await freePort();
@@ -79,7 +88,17 @@ export async function startRedisServer(): Promise<RedisServer> {
 
   async function start(): Promise<void> {
     const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"];
-    args.push("--dir", dir, "--daemonize", "no", "--loglevel", "warning", "--logfile", "");
+    args.push(
+      "--dir",
+      dir,
+      "--daemonize",
+      "no",
+      "--loglevel",
+      "warning",
+      "--logfile",
+      "",
+      ...(options.args ?? []),
+    );
     child = spawn(binary, args, { stdio: ["ignore", "ignore", "pipe"] });
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<boolean>((resolve) => child!.once("exit", () => resolve(false)));
@@ -95,6 +114,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
     running.kill(signal);
+    running.kill("SIGCONT"); // a frozen server only acts on SIGTERM once it runs again
     await exited;
   }
 
@@ -103,6 +123,8 @@ export async function startRedisServer(): Promise<RedisServer> {
     port,
     url: (db = 0) => `redis://127.0.0.1:${port}/${db}`,
     kill: () => halt("SIGKILL"),
+    freeze: () => void child?.kill("SIGSTOP"),
+    thaw: () => void child?.kill("SIGCONT"),
     start,
     stop: async () => {
       await halt("SIGTERM");

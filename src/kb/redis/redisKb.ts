@@ -53,7 +53,7 @@ export class RedisKnowledgeBase implements KnowledgeBase {
     try {
       return await work(this.client);
     } catch (error) {
-      throw unavailable(error, this.location);
+      throw unavailable(error, this.location, this.client);
     }
   }
 
