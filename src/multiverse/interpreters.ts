@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { InterpreterRecord, OmnipkgConfig } from "../core/config.ts";
+import { OmnipkgError } from "../core/errors.ts";
 import { NoSuchInterpreter } from "./errors.ts";
 
 /**
@@ -55,7 +56,11 @@ export function resolveTarget(config: OmnipkgConfig, request: string | undefined
   if (!wanted) {
     const only = records.length === 1 ? records[0] : undefined;
     if (only) return toTarget(only);
-    throw new NoSuchInterpreter("(none active)", adopted);
+    throw new OmnipkgError("NO_INTERPRETER", "No interpreter was asked for and none is active.", {
+      hint: adopted.length
+        ? `Pass --python (adopted: ${adopted.join(", ")}) or run \`omnipkg swap python <version>\`.`
+        : "Adopt one first: omnipkg python adopt 3.12",
+    });
   }
   const exact = config.interpreters[wanted] ?? records.find((r) => r.version === wanted);
   if (exact) return toTarget(exact);

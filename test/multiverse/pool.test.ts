@@ -163,3 +163,20 @@ test("idle workers are reaped after the idle timeout", async () => {
     await small.close();
   }
 });
+
+test("a Node program using interpreter() exits by itself while its workers sit idle", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const script = [
+    `const { interpreter } = await import(${JSON.stringify(new URL("../../src/multiverse/index.ts", import.meta.url).href)});`,
+    `const py = interpreter(${JSON.stringify(home.pythons[0]!.minor)}, { home: ${JSON.stringify(home.root)} });`,
+    "console.log(await py.eval('6 * 7'));",
+  ].join("\n");
+  const started = Date.now();
+  const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stdout.trim(), "42");
+  assert.ok(Date.now() - started < 15_000);
+});
