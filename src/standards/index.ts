@@ -24,3 +24,4 @@ export { parseWheelFilename, parseSdistFilename, sdistExtension, SDIST_EXTENSION
 export type { WheelFilename, SdistFilename } from "./filenames.ts";
 export { parseCoreMetadata, parseRequiresDist, parseRequiresPython, metadataVersionOf } from "./metadata.ts";
 export type { CoreMetadata } from "./metadata.ts";
+export { supportedTags, platformTags, createTagRanker } from "./supportedTags.ts";

@@ -91,11 +91,52 @@ def sys_tags():
     return [str(t) for t in tags.sys_tags()]
 
 
+def sim_tags(facts):
+    # Asks packaging's own tag functions about a described (not the running) interpreter, by
+    # replacing the few probes they make: config vars, platform, glibc/musl versions.
+    from pip._vendor.packaging import _manylinux, _musllinux, tags
+
+    cv = facts["config_vars"]
+    tags._get_config_var = lambda name, warn=False: cv.get(name)
+    libc = facts["libc"] or {}
+    glibc = tuple(int(x) for x in libc["version"].split(".")[:2]) if libc.get("name") == "glibc" else (-1, -1)
+    _manylinux._get_glibc_version = lambda: glibc
+    musl = libc["version"].split(".") if libc.get("name") == "musl" else None
+    _musllinux._get_musl_version = lambda exe: _musllinux._MuslVersion(int(musl[0]), int(musl[1])) if musl else None
+    original_abi = _manylinux._have_compatible_abi
+
+    def have_abi(exe, archs):
+        if "armv7l" in archs or "i686" in archs:
+            return facts["pointer_bits"] == 32
+        return original_abi(exe, archs)
+
+    _manylinux._have_compatible_abi = have_abi
+    import sysconfig
+    sysconfig.get_platform = lambda: facts["platform"]
+    tags.sysconfig.get_platform = sysconfig.get_platform
+    is32 = facts["pointer_bits"] == 32
+    system = facts["marker_env"]["platform_system"]
+    if system == "Linux":
+        platforms = list(tags._linux_platforms(is32))
+    else:
+        platforms = list(tags._generic_platforms())
+    major, minor = facts["version_info"][:2]
+    name = tags.INTERPRETER_SHORT_NAMES.get(facts["implementation"], facts["implementation"])
+    if name == "cp":
+        out = list(tags.cpython_tags((major, minor), platforms=platforms))
+        interp = "cp%d%d" % (major, minor)
+    else:
+        out = list(tags.generic_tags("%s%d%d" % (name, major, minor), platforms=platforms))
+        interp = "pp3" if name == "pp" else None
+    out += list(tags.compatible_tags((major, minor), interp, platforms))
+    return [str(t) for t in out]
+
+
 OPS = {
     "version": ver, "compare": cmp, "contains": contains, "filter": spec_filter, "specstr": spec_str,
     "requirement": req, "marker": marker, "marker_syntax": marker_syntax, "req_syntax": req_syntax,
-    "canon": utils.canonicalize_name, "is_normalized": utils.is_normalized_name,
-    "canon_version": utils.canonicalize_version, "wheel": wheel, "sdist": sdist, "sys_tags": sys_tags, "metadata": metadata,
+    "canon": utils.canonicalize_name, "is_normalized": lambda n: utils.is_normalized_name(n),
+    "canon_version": utils.canonicalize_version, "wheel": wheel, "sdist": sdist, "sys_tags": sys_tags, "metadata": metadata, "sim_tags": sim_tags,
 }
 
 
