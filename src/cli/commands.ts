@@ -9,6 +9,7 @@ import { register as registerRun } from "./run.ts";
 import { register as registerMultiverse } from "./multiverse.ts";
 import { register as registerDaemon } from "./daemon.ts";
 import { register as registerKb } from "./kb.ts";
+import { register as registerStore } from "./store.ts";
 
 /**
  * Each command lives in its own file and exports `register(program)`. Registration must stay cheap:
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerMultiverse(program);
   registerDaemon(program);
   registerKb(program);
+  registerStore(program);
 }

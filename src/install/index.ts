@@ -5,3 +5,4 @@ export { uninstall, type UninstallResult } from "./uninstall.ts";
 export { listInstalled, listDistsIn, type InstalledDist } from "./distInfo.ts";
 export { recoverEnv, type TransactionHooks } from "./transaction.ts";
 export { InstallError } from "./errors.ts";
+export { findLiveWheels } from "./liveWheels.ts";
