@@ -84,13 +84,12 @@ function main(): void {
   inputs.versions.forEach((v) => parseVersion(v));
   const parseS = best(() => inputs.versions.map((v) => parseVersion(v)));
   const sets = inputs.specs.map((s) => new SpecifierSet(s));
-  let admitted = 0;
   const check = (): number => {
     let n = 0;
     for (const s of sets) for (const c of inputs.candidates) n += s.contains(c) ? 1 : 0;
     return n;
   };
-  admitted = check();
+  const admitted = check();
   const specS = best(check);
   if (admitted !== py.admitted)
     throw new Error(`disagreement: ours admitted ${admitted}, packaging ${py.admitted}`);
