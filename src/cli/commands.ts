@@ -9,6 +9,8 @@ import { register as registerRun } from "./run.ts";
 import { register as registerMultiverse } from "./multiverse.ts";
 import { register as registerDaemon } from "./daemon.ts";
 import { register as registerKb } from "./kb.ts";
+import { register as registerConfig } from "./config.ts";
+import { register as registerIndex } from "./indexCmd.ts";
 import { register as registerStore } from "./store.ts";
 
 /**
@@ -27,5 +29,7 @@ export function registerCommands(program: Command): void {
   registerMultiverse(program);
   registerDaemon(program);
   registerKb(program);
+  registerConfig(program);
+  registerIndex(program);
   registerStore(program);
 }
