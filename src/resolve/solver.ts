@@ -192,6 +192,9 @@ class Solver {
       let satisfierTerm: Term | undefined;
       let previousIndex = -1;
       for (const t of inc.terms) {
+        // An always-true term (a dependency on a set with no versions) needs no satisfier; its
+        // package's first assignment would otherwise pose as one and misplace the backjump.
+        if (isAlwaysTrue(t)) continue;
         const a = this.ps.satisfier(t);
         if (a === null) continue;
         if (satisfier === null || a.index > satisfier.index) {
