@@ -6,7 +6,7 @@ import { collectSpecs } from "./run.ts";
 interface MultiverseFlags {
   python?: string;
   parallel?: string;
-  with: string[];
+  with?: string[];
   json?: boolean;
 }
 
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     )
     .option("--python <versions>", "comma-separated versions, or all (default: all adopted)")
     .option("--parallel <n>", "how many interpreters run at once (default: one per core)")
-    .option("--with <spec>", "activate a bubble on every interpreter (repeatable)", collectSpecs, [])
+    .option("--with <spec>", "activate a bubble on every interpreter (repeatable)", collectSpecs)
     .option("--json", "print the results as JSON")
     .argument("[target...]", "script.py | -m module | -c code, then its arguments")
     .passThroughOptions()

@@ -28,7 +28,7 @@ function renderProgress(results: MultiverseResult[], started: Map<string, number
 
 export async function reportMultiverse(
   argv: string[],
-  flags: { python?: string; parallel?: string; with: string[]; json?: boolean },
+  flags: { python?: string; parallel?: string; with?: string[]; json?: boolean },
 ): Promise<void> {
   const cleaned = argv[0] === "--" ? argv.slice(1) : argv;
   const { target, args } = parseRunArgv(cleaned);
@@ -57,7 +57,7 @@ export async function reportMultiverse(
   try {
     results = await runMultiverse(
       targets,
-      { target, args, specs: flags.with },
+      { target, args, specs: flags.with ?? [] },
       {
         homeRoot: home.root,
         parallel,

@@ -254,4 +254,20 @@ describe("the daemon", () => {
     // The stale socket does not stop a new daemon.
     await start();
   });
+
+  test("workers are reaped after the configured idle timeout and started again on demand", async () => {
+    assert.equal((await runCli(["daemon", "stop"], home.env)).code, 0);
+    const started = await runCli(["daemon", "start", "--idle-timeout-ms", "300"], home.env);
+    assert.equal(started.code, 0, started.stderr);
+    const client = await DaemonClient.connect(home.root);
+    try {
+      assert.equal(await client.value("eval", { python: home.pythons[0]!.minor, expr: "5" }), 5);
+      assert.equal((await status()).workers.length, 1);
+      await waitFor(async () => (await status()).workers.length === 0, 10_000);
+      assert.equal(await client.value("eval", { python: home.pythons[0]!.minor, expr: "6" }), 6);
+      assert.equal((await status()).settings.idleTimeoutMs, 300);
+    } finally {
+      client.close();
+    }
+  });
 });

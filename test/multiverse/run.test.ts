@@ -2,7 +2,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { makeHome, runCli, writePythonFixtures, type TestHome } from "./fixture.ts";
+import { cliMain, makeHome, runCli, writePythonFixtures, type TestHome } from "./fixture.ts";
 import type { MultiverseResult } from "../../src/multiverse/index.ts";
 
 let home: TestHome;
@@ -53,6 +53,24 @@ describe("omnipkg run", () => {
     );
     assert.equal(result.code, null);
     assert.equal(result.signal, "SIGTERM");
+  });
+
+  test("SIGTERM sent to omnipkg reaches the child, whose exit code comes back", async () => {
+    const { spawn } = await import("node:child_process");
+    const code = [
+      "import signal, sys, time",
+      "signal.signal(signal.SIGTERM, lambda *_: sys.exit(5))",
+      "print('ready', flush=True)",
+      "time.sleep(30)",
+    ].join("\n");
+    const child = spawn(process.execPath, ["--import", "tsx", cliMain, "run", "-c", code], { env: home.env });
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes("ready")) child.kill("SIGTERM");
+    });
+    const exitCode = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    assert.equal(exitCode, 5);
   });
 
   test("--with enters omnipkg.loader(*specs) before the target, and its failure is the child's", async () => {
