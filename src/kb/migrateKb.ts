@@ -5,7 +5,7 @@ import { withLock } from "../core/lock.ts";
 import { countDump, dumpKeys } from "./countDump.ts";
 import { openKnowledgeBase } from "./index.ts";
 import { resolveKbLocation, type KbLocation } from "./location.ts";
-import { KB_KINDS, type KbCounts, type KnowledgeBase } from "./types.ts";
+import { KB_KINDS, type KbCounts, type KbDump, type KnowledgeBase } from "./types.ts";
 
 /**
  * `omnipkg kb migrate --to <url>`: copy this home's knowledge base (and the shared records it
@@ -68,7 +68,7 @@ export async function migrateKb(
       const dump = await source.exportAll();
       await target.importAll(dump);
       const copy = await target.exportAll();
-      const rows = verify(dump, copy);
+      const rows = verifyCopy(dump, copy);
       const report: MigrationReport = {
         from: { backend: source.backend, location: source.location },
         to: { backend: target.backend, location: target.location },
@@ -93,10 +93,8 @@ export async function migrateKb(
   });
 }
 
-function verify(
-  source: Parameters<typeof countDump>[0],
-  target: Parameters<typeof countDump>[0],
-): MigrationRow[] {
+/** Per kind: how many source records the target holds, and whether that makes a complete copy. */
+export function verifyCopy(source: KbDump, target: KbDump): MigrationRow[] {
   const sourceCounts = countDump(source);
   const targetCounts = countDump(target);
   const sourceKeys = dumpKeys(source);

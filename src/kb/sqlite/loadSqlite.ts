@@ -8,7 +8,7 @@ type SqliteModule = typeof import("node:sqlite");
 
 let loaded: Promise<SqliteModule> | undefined;
 
-function isSqliteExperimentalWarning(warning: unknown, type: unknown): boolean {
+export function isSqliteExperimentalWarning(warning: unknown, type: unknown): boolean {
   const name = warning instanceof Error ? warning.name : typeof type === "string" ? type : "";
   const text = warning instanceof Error ? warning.message : String(warning);
   const kind = name === "ExperimentalWarning" || type === "ExperimentalWarning";

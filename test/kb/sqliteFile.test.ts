@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { DatabaseSync } from "node:sqlite";
+import { afterEach, beforeEach, describe, it } from "node:test";
+import { KbTooNew, openKnowledgeBase } from "../../src/kb/index.ts";
+import { SCHEMA_VERSION } from "../../src/kb/sqlite/schema.ts";
+import { sampleFacts, tempHome } from "./fixtures.ts";
+import { dist } from "./suite.ts";
+
+/** SQLite-only behaviour: the file itself, its schema migrations, and rollback of a failed change. */
+describe("the SQLite knowledge base file", () => {
+  let home: ReturnType<typeof tempHome>;
+  beforeEach(() => (home = tempHome()));
+  afterEach(() => home.cleanup());
+
+  it("is created complete, in WAL mode, with no temp files left beside it", async () => {
+    const kb = await openKnowledgeBase(home.layout, { url: "sqlite" });
+    await kb.close();
+    const header = readFileSync(home.layout.kbFile).subarray(0, 100);
+    assert.equal(header.toString("latin1", 0, 15), "SQLite format 3");
+    assert.equal(header[18], 2, "WAL mode is recorded in the header (write version 2)");
+    assert.deepEqual(
+      readdirSync(home.layout.root).filter((f) => f.includes(".tmp")),
+      [],
+    );
+    const db = new DatabaseSync(home.layout.kbFile, { readOnly: true });
+    const version = db.prepare("SELECT max(version) AS v FROM schema_version").get() as { v: number };
+    db.close();
+    assert.equal(version.v, SCHEMA_VERSION);
+  });
+
+  it("upgrades a file made by an earlier schema and keeps its records", async () => {
+    const db = new DatabaseSync(home.layout.kbFile);
+    db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT;
+             INSERT INTO schema_version VALUES (1);
+             CREATE TABLE probes (path TEXT PRIMARY KEY, mtime_ms REAL NOT NULL, size INTEGER NOT NULL, facts TEXT NOT NULL) STRICT;`);
+    db.prepare("INSERT INTO probes VALUES (?, ?, ?, ?)").run(
+      "/p",
+      1,
+      2,
+      JSON.stringify(sampleFacts("3.8.18")),
+    );
+    db.close();
+    const kb = await openKnowledgeBase(home.layout, { url: "sqlite" });
+    try {
+      assert.equal((await kb.getProbe({ path: "/p", mtimeMs: 1, size: 2 }))?.version, "3.8.18");
+      await kb.putInterpreter({ id: "3.8.18", path: "/p", version: "3.8.18", facts: null });
+      assert.equal((await kb.counts()).interpreters, 1);
+    } finally {
+      await kb.close();
+    }
+  });
+
+  it("refuses a file from a newer omnipkg and leaves it alone", async () => {
+    await (await openKnowledgeBase(home.layout, { url: "sqlite" })).close();
+    const db = new DatabaseSync(home.layout.kbFile);
+    db.prepare("INSERT INTO schema_version VALUES (?)").run(SCHEMA_VERSION + 5);
+    db.close();
+    const before = readFileSync(home.layout.kbFile);
+    await assert.rejects(openKnowledgeBase(home.layout, { url: "sqlite" }), (e: unknown) => {
+      assert.ok(e instanceof KbTooNew);
+      assert.match(e.message, new RegExp(`schema version ${SCHEMA_VERSION + 5}`));
+      return true;
+    });
+    assert.deepEqual(readFileSync(home.layout.kbFile), before);
+  });
+
+  it("rolls back a change that fails half-way: no distribution, file or revision of it remains", async () => {
+    const kb = await openKnowledgeBase(home.layout, { url: "sqlite" });
+    try {
+      await kb.putInterpreter({ id: "i", path: "/p", version: "3", facts: null });
+      await kb.putEnvironment({
+        id: "e",
+        interpreterId: "i",
+        path: "/e",
+        kind: "main",
+        parentId: null,
+        name: null,
+        version: null,
+      });
+      await kb.applyChange({ envId: "e", put: [dist("keep", "1")], revision: { command: "first" } });
+      const before = await kb.exportAll();
+      // The second distribution lists one file twice: its insert fails after the first one landed.
+      const broken = dist("bad", "1", 2);
+      broken.files.push(broken.files[0]!);
+      await assert.rejects(
+        kb.applyChange({
+          envId: "e",
+          put: [dist("fine", "2", 5), broken],
+          remove: ["keep"],
+          revision: { command: "boom" },
+        }),
+        /UNIQUE|constraint/i,
+      );
+      assert.deepEqual(await kb.exportAll(), before);
+      assert.equal(
+        await kb.applyChange({ envId: "e", revision: { command: "next" } }),
+        2,
+        "no number was used up",
+      );
+    } finally {
+      await kb.close();
+    }
+  });
+});
