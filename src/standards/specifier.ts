@@ -222,6 +222,20 @@ export class SpecifierSet {
     return this.specifiers.map((s) => s.prereleases).some(Boolean);
   }
 
+  /**
+   * Both sets at once (packaging's `&`): members united, pre-release policies combined; two
+   * opposite explicit policies cannot be combined.
+   */
+  and(other: SpecifierSet | string): SpecifierSet {
+    const that = typeof other === "string" ? new SpecifierSet(other) : other;
+    const a = this.explicitPrereleases;
+    const b = that.explicitPrereleases;
+    if (a !== undefined && b !== undefined && a !== b) {
+      throw new InvalidSpecifier(`${this.toString()} & ${that.toString()} (opposite pre-release overrides)`);
+    }
+    return new SpecifierSet([...this.specifiers, ...that.specifiers].map(String).join(","), a ?? b);
+  }
+
   get size(): number {
     return this.specifiers.length;
   }

@@ -183,3 +183,12 @@ test("invalid specifiers raise InvalidSpecifier quoting the text", () => {
   }
   assert.throws(() => new SpecifierSet(">=1.0, ~=2"), /'~=2'/);
 });
+
+test("and() unites two sets and keeps one copy of equal members", () => {
+  const both = new SpecifierSet(">=1.0,<3").and("<2.0, >=1.0.0");
+  assert.equal(both.toString(), "<2.0,<3,>=1.0");
+  assert.equal(both.contains("2.5"), false);
+  assert.equal(both.contains("1.5"), true);
+  assert.equal(new SpecifierSet(">=1", true).and(">=2").prereleases, true);
+  assert.throws(() => new SpecifierSet(">=1", true).and(new SpecifierSet("<2", false)), InvalidSpecifier);
+});
