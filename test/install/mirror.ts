@@ -88,3 +88,12 @@ export function mirrorWheels(python: string, project: string): MirrorWheel[] {
 export function findMirrorWheel(python: string, project: string, pattern: RegExp): MirrorWheel | undefined {
   return mirrorWheels(python, project).find((w) => pattern.test(w.filename));
 }
+
+/** Project folders of the configured `file://` simple indexes (canonical names). */
+export function mirrorProjects(python: string): string[] {
+  const names = new Set<string>();
+  for (const index of configuredSources(python).indexes) {
+    for (const name of readdirSync(index)) if (existsSync(join(index, name, "index.html"))) names.add(name);
+  }
+  return [...names].sort();
+}
