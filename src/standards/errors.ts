@@ -68,6 +68,16 @@ export class UndefinedEnvironmentName extends OmnipkgError {
   }
 }
 
+export class InvalidName extends OmnipkgError {
+  readonly text: string;
+  constructor(text: string) {
+    super("INVALID_NAME", `Invalid project name ${quote(text)}.`, {
+      hint: "Project names are ASCII letters and digits, with '.', '_' or '-' between them.",
+    });
+    this.text = text;
+  }
+}
+
 export class InvalidWheelFilename extends OmnipkgError {
   constructor(filename: string, reason: string) {
     super("INVALID_WHEEL_FILENAME", `Invalid wheel file name ${quote(filename)}: ${reason}.`, {

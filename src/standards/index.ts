@@ -10,6 +10,7 @@ export {
   InvalidWheelFilename,
   InvalidSdistFilename,
   InvalidMetadata,
+  InvalidName,
 } from "./errors.ts";
 export { Version, parseVersion, normalizeVersion, compareVersions, isValidVersion } from "./version.ts";
 export type { VersionNumber, PreLabel } from "./version.ts";

@@ -5,7 +5,7 @@
  * validated by `canonicalizeName` (packaging only validates on request); `isNormalizedName` rejects
  * "--" and leading/trailing separators.
  */
-import { InvalidRequirement } from "./errors.ts";
+import { InvalidName } from "./errors.ts";
 import { parseVersion, isValidVersion } from "./version.ts";
 
 const separatorsRe = /[-_.]+/g;
@@ -15,7 +15,7 @@ const normalizedRe = /^([a-z0-9]|[a-z0-9]([a-z0-9-](?!--))*[a-z0-9])$/;
 /** PEP 503 normal form: "Foo.Bar__baz" → "foo-bar-baz". With `validate`, rejects invalid names. */
 export function canonicalizeName(name: string, options: { validate?: boolean } = {}): string {
   if (options.validate && !validNameRe.test(name)) {
-    throw new InvalidRequirement(name, "Invalid project name", [0, name.length], "project name");
+    throw new InvalidName(name);
   }
   return name.replace(separatorsRe, "-").toLowerCase();
 }

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import {
   canonicalizeName,
   evaluateMarker,
+  InvalidName,
   InvalidRequirement,
   isNormalizedName,
   parseMarker,
@@ -251,6 +252,15 @@ test("evaluateMarker with extras is true when any extra matches, normalised", ()
   assert.equal(evaluateMarker('extra == "te-st"', env, ["other"]), false);
   assert.equal(evaluateMarker('extra == "te-st"', env), false);
   assert.equal(evaluateMarker('python_version >= "3.8" and os_name == "posix"', env, []), true);
+});
+
+test("canonicalizeName validates on request with a typed error", () => {
+  assert.equal(canonicalizeName("-bad-"), "-bad-");
+  assert.throws(
+    () => canonicalizeName("-bad-", { validate: true }),
+    (e: unknown) => e instanceof InvalidName && e.message === "Invalid project name '-bad-'.",
+  );
+  assert.equal(canonicalizeName("Good.Name", { validate: true }), "good-name");
 });
 
 test("names canonicalise as PEP 503 says", () => {
