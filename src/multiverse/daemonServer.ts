@@ -135,6 +135,7 @@ export async function serveDaemon(
         const target = resolveTarget(configs.get(), request.python);
         const specs = Array.isArray(request.with) ? request.with.map(String) : [];
         const timeoutMs = typeof request.timeoutMs === "number" ? request.timeoutMs : undefined;
+        const session = typeof request.session === "string" ? request.session : undefined;
         const reply = await pool.submit(
           target,
           specs,
@@ -146,7 +147,7 @@ export async function serveDaemon(
             expr: request.expr,
             code: request.code,
           },
-          timeoutMs,
+          { timeoutMs, session },
         );
         return reply.ok ? { ok: true, value: reply.value ?? null } : { ok: false, error: reply.error! };
       }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { readConfig } from "../core/config.ts";
 import { homeLayout, resolveHomeRoot } from "../core/home.ts";
 import { decodeValue, encodeValue, type Encoded } from "./codec.ts";
@@ -27,7 +28,10 @@ export interface InterpreterOptions {
 export interface InterpreterHandle {
   readonly id: string;
   readonly version: string;
-  /** Run statements in the worker's persistent namespace. */
+  /**
+   * Run statements in the worker's namespace. Every call of one handle runs on the same worker, so
+   * later eval/call see what exec defined, for as long as that worker lives (idle timeout, crash).
+   */
   exec(code: string): Promise<void>;
   /** Evaluate an expression in that namespace and return its value. */
   eval(expr: string): Promise<unknown>;
@@ -59,8 +63,10 @@ export function interpreter(version: string, options: InterpreterOptions = {}): 
   const target: Target = resolveTarget(readConfig(homeLayout(home).configFile), version);
   const specs = [...(options.with ?? [])];
   const pool = options.pool ?? defaultPool(home);
+  // One session per handle: its calls share one worker, and so one namespace.
+  const session = randomUUID();
   const send = async (request: WorkerRequest): Promise<unknown> => {
-    const reply = await pool.submit(target, specs, request, options.timeoutMs);
+    const reply = await pool.submit(target, specs, request, { timeoutMs: options.timeoutMs, session });
     if (!reply.ok) throw new RemoteError(target.version, reply.error!);
     return decodeValue(reply.value);
   };

@@ -11,7 +11,10 @@ import {
 
 /**
  * Warm workers keyed by (interpreter, bubble set). Calls for one key wait in one queue and are
- * spread over at most `workersPerKey` processes, started on demand. A worker idle for longer than
+ * spread over at most `workersPerKey` processes, started on demand. A call may name a session (one
+ * per interpreter handle): the session's first call binds it to a worker and its later calls wait
+ * for that same worker, so `exec("x = 1")` then `eval("x")` see one namespace. Calls without a
+ * session go to any idle worker. A worker idle for longer than
  * `idleTimeoutMs` is closed; one that hangs past the per-call timeout is killed and its call fails;
  * one that crashes fails only its own call, and the next call starts a fresh process.
  */
@@ -29,8 +32,16 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_CALL_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_WORKERS_PER_KEY = 2;
 
+export interface SubmitOptions {
+  /** Per-call timeout; the pool's default otherwise. */
+  timeoutMs?: number;
+  /** Calls with the same session run on the same worker while it lives. */
+  session?: string;
+}
+
 interface Job {
   request: WorkerRequest;
+  session: string | undefined;
   timeoutMs: number;
   resolve(reply: WorkerReply): void;
   reject(error: Error): void;
@@ -42,6 +53,7 @@ interface Group {
   specs: string[];
   workers: WorkerProcess[];
   queue: Job[];
+  sessions: Map<string, WorkerProcess>;
 }
 
 export interface WorkerStatus {
@@ -91,34 +103,89 @@ export class WorkerPool {
     this.sweeper.unref();
   }
 
-  submit(target: Target, specs: string[], request: WorkerRequest, timeoutMs?: number): Promise<WorkerReply> {
+  submit(
+    target: Target,
+    specs: string[],
+    request: WorkerRequest,
+    options: SubmitOptions = {},
+  ): Promise<WorkerReply> {
     if (this.closedReason) return Promise.reject(new PoolClosed(this.closedReason));
     const key = poolKey(target, specs);
     let group = this.groups.get(key);
     if (!group) {
-      group = { key, target, specs: [...specs], workers: [], queue: [] };
+      group = { key, target, specs: [...specs], workers: [], queue: [], sessions: new Map() };
       this.groups.set(key, group);
     }
     const g = group;
     return new Promise<WorkerReply>((resolve, reject) => {
-      g.queue.push({ request, timeoutMs: timeoutMs ?? this.options.callTimeoutMs, resolve, reject });
+      g.queue.push({
+        request,
+        session: options.session,
+        timeoutMs: options.timeoutMs ?? this.options.callTimeoutMs,
+        resolve,
+        reject,
+      });
       this.pump(g);
     });
   }
 
   private pump(group: Group): void {
-    while (group.queue.length) {
-      const idle = group.workers.find((w) => w.state === "idle");
-      if (!idle) {
-        const starting = group.workers.filter((w) => w.state === "starting").length;
-        if (group.workers.length < this.options.workersPerKey && starting < group.queue.length) {
-          this.spawn(group);
-          continue;
-        }
-        return;
+    let unplaced = 0;
+    for (let i = 0; i < group.queue.length;) {
+      const job = group.queue[i]!;
+      const bound = job.session ? group.sessions.get(job.session) : undefined;
+      let worker: WorkerProcess | undefined;
+      if (bound && bound.state !== "dead") {
+        worker = bound.state === "idle" ? bound : undefined;
+      } else {
+        worker = job.session ? this.workerForNewSession(group) : this.leastBoundIdle(group);
+        if (!worker) unplaced += 1;
+        else if (job.session) group.sessions.set(job.session, worker);
       }
-      this.dispatch(group, idle, group.queue.shift()!);
+      if (!worker) {
+        i += 1;
+        continue;
+      }
+      group.queue.splice(i, 1);
+      this.dispatch(group, worker, job);
     }
+    let starting = group.workers.filter((w) => w.state === "starting").length;
+    while (unplaced > starting && group.workers.length < this.options.workersPerKey) {
+      this.spawn(group);
+      starting += 1;
+    }
+  }
+
+  /**
+   * Binding is for the session's life, so balance matters more than a few ms: a new session takes
+   * an idle worker only if no other worker (or one that may still be started) has fewer sessions;
+   * otherwise it waits for that one.
+   */
+  private workerForNewSession(group: Group): WorkerProcess | undefined {
+    const candidate = this.leastBoundIdle(group);
+    if (!candidate) return undefined;
+    const counts = new Map<WorkerProcess, number>(
+      group.workers.filter((w) => w.state !== "dead").map((w) => [w, 0]),
+    );
+    for (const w of group.sessions.values()) if (counts.has(w)) counts.set(w, counts.get(w)! + 1);
+    const floor = group.workers.length < this.options.workersPerKey ? 0 : Math.min(...counts.values());
+    return (counts.get(candidate) ?? 0) <= floor ? candidate : undefined;
+  }
+
+  /** An idle worker, preferring the one fewest sessions are bound to, so sessions spread out. */
+  private leastBoundIdle(group: Group): WorkerProcess | undefined {
+    let best: WorkerProcess | undefined;
+    let bestCount = Infinity;
+    for (const worker of group.workers) {
+      if (worker.state !== "idle") continue;
+      let count = 0;
+      for (const w of group.sessions.values()) if (w === worker) count += 1;
+      if (count < bestCount) {
+        best = worker;
+        bestCount = count;
+      }
+    }
+    return best;
   }
 
   private spawn(group: Group): void {
@@ -126,6 +193,7 @@ export class WorkerPool {
     group.workers.push(worker);
     worker.onExit = () => {
       group.workers = group.workers.filter((w) => w !== worker);
+      for (const [session, w] of group.sessions) if (w === worker) group.sessions.delete(session);
       if (!group.workers.length && !group.queue.length) this.groups.delete(group.key);
       else if (!this.closedReason) this.pump(group);
     };
@@ -145,7 +213,8 @@ export class WorkerPool {
 
   private dispatch(group: Group, worker: WorkerProcess, job: Job): void {
     if (this.options.unrefIdle) worker.setRef(true);
-    worker.request(job.request, job.timeoutMs).then(
+    const request = job.session ? { ...job.request, session: job.session } : job.request;
+    worker.request(request, job.timeoutMs).then(
       (reply) => {
         if (this.options.unrefIdle && !group.queue.length) worker.setRef(false);
         job.resolve(reply);

@@ -18,6 +18,8 @@ export interface DaemonRequest {
   python?: string;
   with?: string[];
   timeoutMs?: number;
+  /** Calls with one session run on one worker (one per interpreter handle). */
+  session?: string;
   target?: string;
   args?: Encoded;
   kwargs?: Encoded;

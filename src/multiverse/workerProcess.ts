@@ -24,6 +24,8 @@ export interface WorkerRequest {
   kwargs?: Encoded;
   expr?: string;
   code?: string;
+  /** The caller's handle: exec/eval run in that session's own namespace in the worker. */
+  session?: string;
 }
 
 export interface WorkerReply {

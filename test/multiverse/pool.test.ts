@@ -115,12 +115,26 @@ describe("warm workers from Node", () => {
     assert.notEqual(afterPid, before);
   });
 
-  test("concurrent calls to one key spread over at most workersPerKey processes", async () => {
-    const py = interpreter(home.pythons[1]!.minor, { home: home.root, pool });
-    const pids = (await Promise.all([1, 2, 3, 4].map(() => py.call("mvfix:slow_pid", 0.3)))) as number[];
-    assert.equal(new Set(pids).size, 2);
-    const key = pool.status().filter((w) => w.python === home.pythons[1]!.version);
-    assert.equal(key.length, 2);
+  test("handles spread over at most workersPerKey processes; each handle keeps one worker and its own namespace", async () => {
+    const minor = home.pythons[1]!.minor;
+    const handles = [0, 1, 2, 3].map(() => interpreter(minor, { home: home.root, pool }));
+    await Promise.all(handles.map((h, i) => h.exec(`marker = ${i}\nimport os\nmy_pid = os.getpid()`)));
+    const rounds = await Promise.all(
+      handles.flatMap((h, i) =>
+        [0, 1, 2].map(() => h.call("mvfix:slow_pid", 0.05).then((pid) => ({ i, pid }))),
+      ),
+    );
+    const pids = new Set(rounds.map((r) => r.pid));
+    assert.equal(pids.size, 2, "four busy handles use exactly workersPerKey workers");
+    for (const [i, h] of handles.entries()) {
+      const pid = await h.eval("my_pid");
+      assert.equal(await h.eval("marker"), i, "a handle sees only its own variables");
+      assert.ok(
+        rounds.filter((r) => r.i === i).every((r) => r.pid === pid),
+        "a handle's calls stay on its worker",
+      );
+    }
+    assert.equal(pool.status().filter((w) => w.version === home.pythons[1]!.version).length, 2);
   });
 
   test("bubble specs are entered through omnipkg.loader at worker start", async () => {

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import uuid
 
 from . import codec, framing
 
@@ -215,11 +216,14 @@ class Interpreter(object):
         self.version = version
         self.specs = list(specs)
         self.timeout = timeout
+        # Every call of this handle runs on the same worker, so exec/eval/call share a namespace.
+        self._session = uuid.uuid4().hex
         self._connection = _Connection(home or home_root(), autostart)
 
     def _send(self, message):
         message["python"] = self.version
         message["with"] = self.specs
+        message["session"] = self._session
         if self.timeout is not None:
             message["timeoutMs"] = int(self.timeout * 1000)
         reply = self._connection.request(message)

@@ -55,7 +55,22 @@ class Worker(object):
     def __init__(self, proto_in, proto_out):
         self._in = proto_in
         self._out = proto_out
-        self.namespace = {"__name__": "__omnipkg_worker__", "__builtins__": __builtins__}
+        self.namespace = self._new_namespace()
+        # One namespace per interpreter handle (session), so two handles sharing this worker do not
+        # see each other's variables; imported modules are shared, as in any one process.
+        self.sessions = {}
+
+    @staticmethod
+    def _new_namespace():
+        return {"__name__": "__omnipkg_worker__", "__builtins__": __builtins__}
+
+    def namespace_for(self, session):
+        if not session:
+            return self.namespace
+        namespace = self.sessions.get(session)
+        if namespace is None:
+            namespace = self.sessions[session] = self._new_namespace()
+        return namespace
 
     def send(self, message):
         self._out.write(framing.pack(message))
@@ -69,9 +84,11 @@ class Worker(object):
             kwargs = codec.decode(request.get("kwargs") or {})
             return function(*args, **kwargs)
         if op == "eval":
-            return eval(compile(request["expr"], "<omnipkg-eval>", "eval"), self.namespace)
+            namespace = self.namespace_for(request.get("session"))
+            return eval(compile(request["expr"], "<omnipkg-eval>", "eval"), namespace)
         if op == "exec":
-            exec(compile(request["code"], "<omnipkg-exec>", "exec"), self.namespace)
+            namespace = self.namespace_for(request.get("session"))
+            exec(compile(request["code"], "<omnipkg-exec>", "exec"), namespace)
             return None
         if op == "ping":
             return {"pid": os.getpid()}
