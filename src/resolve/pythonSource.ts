@@ -95,6 +95,7 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
   private readonly sets: VersionSets;
   private readonly hiddenBits = new Map<string, Bits>();
   private prefetching = 0;
+  private readonly prefetchQueue: [string, number][] = [];
   metadataFetches = 0;
 
   constructor(
@@ -155,6 +156,7 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
       pending = this.provider.candidates(name).then((raw) => {
         const universe = buildUniverse(name, raw, this.options.prefer.get(name));
         this.universes.set(name, universe);
+        if (universe.candidates.length > 0) this.prefetch(name, this.likelyPick(universe));
         return universe;
       });
       pending.catch(() => {});
@@ -188,8 +190,13 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
     const parsed: ParsedMetadata = { requires, requiresPython: md.requiresPython ?? null };
     // Start listing the projects this version needs: the solver will ask for them next.
     for (const req of requires) {
-      if (req.marker === null || evaluateMarker(req.marker, this.options.env))
-        void this.load(canonicalizeName(req.name)).catch(() => {});
+      let needed: boolean;
+      try {
+        needed = req.marker === null || evaluateMarker(req.marker, this.options.env);
+      } catch {
+        needed = false; // reported when the solver looks at this version
+      }
+      if (needed) void this.load(canonicalizeName(req.name)).catch(() => {});
     }
     return parsed;
   }
@@ -213,14 +220,43 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
     return highestBit(allowed);
   }
 
+  /**
+   * Metadata fetches dominate real resolution time, and the solver's next steps are predictable:
+   * it will most likely take the preferred or newest version of every project it has just
+   * learned about. So those fetches are queued as soon as a project's candidates arrive (and
+   * when the solver hints at its next choices), and run at most `prefetchConcurrency` at a time.
+   * Fetches the solver actually waits for bypass the queue.
+   */
   prefetch(pkg: string, index: number): void {
-    if (pkg === ROOT_PKG || this.prefetching >= this.options.prefetchConcurrency) return;
+    if (pkg === ROOT_PKG || this.options.prefetchConcurrency <= 0) return;
     const name = splitKey(pkg).name;
     if (this.metadata.has(`${name}\0${index}`)) return;
-    this.prefetching++;
-    void this.parsedMetadata(name, index)
-      .catch(() => {})
-      .finally(() => this.prefetching--);
+    this.prefetchQueue.push([name, index]);
+    this.pumpPrefetch();
+  }
+
+  private pumpPrefetch(): void {
+    while (this.prefetching < this.options.prefetchConcurrency && this.prefetchQueue.length > 0) {
+      const [name, index] = this.prefetchQueue.shift()!;
+      if (this.metadata.has(`${name}\0${index}`)) continue;
+      this.prefetching++;
+      void this.parsedMetadata(name, index)
+        .catch(() => {})
+        .finally(() => {
+          this.prefetching--;
+          this.pumpPrefetch();
+        });
+    }
+  }
+
+  /** The version the solver will most likely try first: preferred, else newest visible. */
+  private likelyPick(universe: Universe<C>): number {
+    if (universe.preferred >= 0) return universe.preferred;
+    const hidden = this.hidden(universe.name);
+    for (let i = universe.candidates.length - 1; i >= 0; i--) {
+      if (hidden === undefined || !hasBit(hidden, i)) return i;
+    }
+    return universe.candidates.length - 1;
   }
 
   packageFacts(pkg: string): Incompatibility[] {
@@ -271,7 +307,20 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
       const label = `${name}==${universe.texts[index]}`;
       facts.push(makeIncompatibility([self, negativeTerm(name, self.set, label)], { kind: "dependency" }));
     }
-    const wanted = md.requires.filter((req) => this.appliesTo(req, extra));
+    let wanted: Requirement[];
+    try {
+      wanted = md.requires.filter((req) => this.appliesTo(req, extra));
+    } catch (error) {
+      // A marker that cannot be evaluated (e.g. comparing a non-version with a version operator)
+      // is a defect of that release's metadata, not a reason to fail the whole resolution.
+      const reason = error instanceof Error ? error.message : String(error);
+      return [
+        makeIncompatibility([self], {
+          kind: "unavailable",
+          reason: `its metadata has a bad marker: ${reason}`,
+        }),
+      ];
+    }
     facts.push(...(await this.dependencyFacts(pkg, self.set, wanted)));
     return facts;
   }

@@ -272,3 +272,38 @@ test("names are canonicalised: requirements spelled differently meet on one proj
     "zope-interface==5.0",
   ]);
 });
+
+test("index failures propagate as they are, but a failed speculative fetch is harmless", async () => {
+  const graph: Graph = { lib: { "1.0": [], "2.0": ["dep"] }, dep: { "1.0": [] }, app: { "1.0": ["lib<2"] } };
+  const down = memoryProvider(graph);
+  const boom = new Error("index is down");
+  down.candidates = async () => {
+    throw boom;
+  };
+  await assert.rejects(resolve(["lib"], down, base), (e) => e === boom);
+  // lib 2.0 is prefetched as soon as lib's candidates arrive, but app caps lib below 2.
+  const flaky = memoryProvider(graph);
+  const fetchMetadata = flaky.dependencies.bind(flaky);
+  flaky.dependencies = async (name, candidate) => {
+    if (name === "lib" && candidate.version === "2.0") throw new Error("metadata unavailable");
+    return fetchMetadata(name, candidate);
+  };
+  assert.deepEqual(pins(await resolve(["app"], flaky, base)), ["app==1.0", "lib==1.0"]);
+  await assert.rejects(resolve(["lib"], flaky, base), /metadata unavailable/);
+});
+
+test("the hint mentions --pre only when pre-releases were held back", async () => {
+  const graph: Graph = { lib: { "1.0": [], "2.0b1": [] }, app: { "1.0": ["lib<1"] } };
+  const held = await resolve(["app", "lib"], memoryProvider(graph), base).catch((e: unknown) => e);
+  assert.ok(held instanceof ResolutionImpossible);
+  assert.match(held.hint ?? "", /--pre/);
+  const plain: Graph = { lib: { "1.0": [] }, app: { "1.0": ["lib<1"] } };
+  const other = await resolve(["app", "lib"], memoryProvider(plain), base).catch((e: unknown) => e);
+  assert.ok(other instanceof ResolutionImpossible);
+  assert.doesNotMatch(other.hint ?? "", /--pre/);
+});
+
+test("a release whose marker cannot be evaluated is passed over", async () => {
+  const graph: Graph = { lib: { "1.0": [], "2.0": ['dep; python_version ~= "x"'] }, dep: { "1.0": [] } };
+  assert.deepEqual(pins(await resolve(["lib"], memoryProvider(graph), base)), ["lib==1.0"]);
+});
