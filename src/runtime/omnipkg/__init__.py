@@ -27,6 +27,20 @@ from ._errors import (  # noqa: E402
 )
 from ._loader import Activation, loader  # noqa: E402
 
+
+def interpreter(version, *specs, **options):
+    """A warm worker of another interpreter (the multiverse package `omnipkg_worker`, shipped
+    beside this one). Imported lazily so that `import omnipkg` stays cheap."""
+    try:
+        from omnipkg_worker import interpreter as _interpreter
+    except ImportError as error:
+        raise ImportError(
+            "omnipkg.interpreter needs the omnipkg_worker package next to omnipkg in %s (%s)."
+            % (sys.prefix, error)
+        )
+    return _interpreter(version, *specs, **options)
+
+
 __all__ = [
     "Activation",
     "ExtensionConflict",
@@ -37,5 +51,6 @@ __all__ = [
     "OmnipkgError",
     "StaleBubble",
     "VersionConflict",
+    "interpreter",
     "loader",
 ]

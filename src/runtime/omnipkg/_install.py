@@ -4,9 +4,7 @@ The CLI is found through `_cli.json` next to this file ({"node": ..., "bin": ...
 [...]}, written when omnipkg ships this package into an environment), else `omnipkg` on PATH.
 `env_args` selects this environment; without it the command names it with `--env <sys.prefix>`.
 """
-import json
 import os
-import shlex
 import sys
 
 from ._errors import InstallFailed
@@ -15,6 +13,8 @@ CLI_JSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_cli.json")
 
 
 def _cli_config():
+    import json
+
     try:
         with open(CLI_JSON, encoding="utf-8") as f:
             data = json.load(f)
@@ -36,6 +36,8 @@ def install_args(specs):
 
 
 def display_command(specs):
+    import shlex
+
     return " ".join(shlex.quote(a) for a in ["omnipkg"] + install_args(specs))
 
 

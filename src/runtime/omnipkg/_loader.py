@@ -11,20 +11,38 @@ and remove the sys.modules entries under their top-level names, put the bubbles 
 and route those names. Exit: drop what the block imported under those names or from the bubbles,
 and put back the snapshot (the same module objects, the same sys.path items).
 """
-import functools
+import _thread
 import os
 import sys
-import threading
-from collections import namedtuple
 
 from . import _installed, _shim
 from ._errors import ExtensionConflict, LoaderStateError, NotInstalled, StaleBubble, VersionConflict
 from ._install import display_command, run_install
 from ._pep440 import parse_requirement
 
-Activation = namedtuple("Activation", "spec name version location path")
 
-_lock = threading.RLock()
+
+class Activation(tuple):
+    """(spec, name, version, location, path) of one active spec; location is "main" or "bubble".
+    A tuple subclass rather than a namedtuple so that `import omnipkg` does not import collections."""
+
+    __slots__ = ()
+    _fields = ("spec", "name", "version", "location", "path")
+
+    def __new__(cls, spec, name, version, location, path):
+        return tuple.__new__(cls, (spec, name, version, location, path))
+
+    spec = property(lambda self: self[0])
+    name = property(lambda self: self[1])
+    version = property(lambda self: self[2])
+    location = property(lambda self: self[3])
+    path = property(lambda self: self[4])
+
+    def __repr__(self):
+        return "Activation(%s)" % ", ".join("%s=%r" % pair for pair in zip(self._fields, self))
+
+
+_lock = _thread.RLock()
 _stack = []
 # canonical name -> (version text, folder) of extension modules a finished block left in memory.
 _extensions_in_memory = {}
@@ -331,6 +349,8 @@ class loader:
         return False
 
     def __call__(self, func):
+        import functools
+
         @functools.wraps(func)
         def activated(*args, **kwargs):
             with self:

@@ -7,20 +7,19 @@ Traps (https://peps.python.org/pep-0440/):
 - A local label (+abc) is ignored by ==V unless V has one, and by <=, >=, <, >; it sorts above the
   same public version. Local parts: numbers sort above strings, numbers compare numerically.
 - <V never matches a pre-release of V unless V is one; >V never matches a post-release of V
-  (unless V is one) nor a local version of V.
+  (unless V is one) nor a local version of V's release (1.0+x is not >1.0a1).
 - ~=X.Y.Z means >=X.Y.Z, ==X.Y.*; it needs two release parts and drops pre/post/dev for the prefix.
-- Pre-releases are excluded unless a specifier names one, or unless nothing else matches.
+- Pre-releases are excluded unless an inclusive specifier (==, >=, <=, ~=) names one, or unless
+  nothing else matches (as packaging does; "<2.0b1" does not opt in).
 - Spellings normalise: alpha/beta/c/pre/preview/rev/r, optional separators, a leading "v",
   implicit post releases ("1.0-1"), upper case.
 """
-import re
-
 from ._errors import InvalidSpec
 
 __all__ = ["InvalidSpec", "parse_version", "parse_requirement", "canonicalize", "Version", "SpecifierSet"]
 
 
-_VERSION_RE = re.compile(
+_VERSION_PATTERN = (
     r"""^\s*v?
     (?:(?P<epoch>[0-9]+)!)?
     (?P<release>[0-9]+(?:\.[0-9]+)*)
@@ -28,8 +27,7 @@ _VERSION_RE = re.compile(
     (?:(?:-(?P<post_n1>[0-9]+))|(?:[-_.]?(?P<post_l>post|rev|r)[-_.]?(?P<post_n2>[0-9]+)?))?
     (?:[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?
     (?:\+(?P<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?
-    \s*$""",
-    re.VERBOSE | re.IGNORECASE,
+    \s*$"""
 )
 _PRE_LABELS = {"a": "a", "alpha": "a", "b": "b", "beta": "b", "c": "rc", "rc": "rc", "pre": "rc", "preview": "rc"}
 _PRE_ORDER = {"a": 0, "b": 1, "rc": 2}
@@ -128,7 +126,7 @@ def parse_version(text):
     cached = _CACHE.get(text)
     if cached is not None:
         return cached
-    m = _VERSION_RE.match(text)
+    m = _regex(_VERSION_PATTERN, verbose=True).match(text)
     if m is None:
         raise InvalidSpec("%r is not a valid PEP 440 version" % (text,))
     pre = None
@@ -142,7 +140,7 @@ def parse_version(text):
     dev = int(m.group("dev_n") or 0) if m.group("dev_l") else None
     local = None
     if m.group("local"):
-        local = tuple(p.lower() for p in re.split(r"[-_.]", m.group("local")))
+        local = tuple(p.lower() for p in m.group("local").replace("-", ".").replace("_", ".").split("."))
     version = Version(
         int(m.group("epoch") or 0),
         tuple(int(p) for p in m.group("release").split(".")),
@@ -218,7 +216,8 @@ class _Specifier:
                 return False
             if spec.post is None and candidate.post is not None and _base(candidate) == _base(spec):
                 return False
-            return True
+            # A local version of V's release is never "greater" (1.0+local is not > 1.0a1).
+            return candidate.local is None or _base(candidate) != _base(spec)
         # ~=
         prefix = spec.release[:-1]
         return (
@@ -236,7 +235,7 @@ def _base(v):
     return (v.epoch, tuple(release))
 
 
-_SPEC_RE = re.compile(r"^\s*(===|==|!=|<=|>=|~=|<|>)\s*([^\s,;]+)\s*$")
+_SPEC_PATTERN = r"^\s*(===|==|!=|<=|>=|~=|<|>)\s*([^\s,;]+)\s*$"
 
 
 class SpecifierSet:
@@ -250,7 +249,7 @@ class SpecifierSet:
         if not self.text:
             return
         for part in self.text.split(","):
-            m = _SPEC_RE.match(part)
+            m = _regex(_SPEC_PATTERN).match(part)
             if m is None:
                 raise InvalidSpec("%r is not a valid version specifier" % part.strip())
             self.specs.append(_Specifier(m.group(1), m.group(2)))
@@ -271,16 +270,28 @@ class SpecifierSet:
         return finals if finals else matched
 
 
-_NAME_RE = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(.*?)\s*$")
+_NAME_PATTERN = r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(.*?)\s*$"
+_compiled = {}
+
+
+def _regex(pattern, verbose=False):
+    # `re` is imported on first use, not by `import omnipkg`: a plain import stays cheap.
+    hit = _compiled.get(pattern)
+    if hit is None:
+        import re
+
+        flags = re.VERBOSE | re.IGNORECASE if verbose else 0
+        hit = _compiled[pattern] = re.compile(pattern, flags)
+    return hit
 
 
 def canonicalize(name):
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return _regex(r"[-_.]+").sub("-", name).lower()
 
 
 def parse_requirement(text):
     """'name<op><version>,...' (no extras, URLs or markers) -> (canonical name, SpecifierSet)."""
-    m = _NAME_RE.match(text) if isinstance(text, str) else None
+    m = _regex(_NAME_PATTERN).match(text) if isinstance(text, str) else None
     if m is None:
         raise InvalidSpec("%r is not a requirement like 'rich==13.4.2' or 'pygments<2.17'" % (text,))
     rest = m.group(2)
