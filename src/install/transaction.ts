@@ -102,6 +102,9 @@ export function withEnvTransaction<T>(scheme: InstallScheme, fn: () => T): T {
 
 /** Finish whatever a killed omnipkg left in this environment (forward if committed, else back). */
 export function recoverEnv(scheme: InstallScheme): "clean" | "rolled-forward" | "rolled-back" {
+  // Cheap and lock-free in the common case, so read-only commands on read-only environments can
+  // call it too. A transaction starting right now is not ours to touch anyway.
+  if (!existsSync(stagingDir(scheme))) return "clean";
   const lock = acquireLock(join(scheme.purelib, LOCK_NAME));
   try {
     return recoverUnlocked(scheme);

@@ -38,3 +38,9 @@ export function noSpace(path: string, cause: unknown): StoreError {
     cause,
   });
 }
+
+export function wheelMissing(path: string): StoreError {
+  return new StoreError("WHEEL_NOT_FOUND", `The wheel file ${path} does not exist.`, {
+    hint: "Check the path, or download the wheel again.",
+  });
+}

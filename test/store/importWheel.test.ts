@@ -119,3 +119,24 @@ describe("importWheel", () => {
     assert.deepEqual((await store.verify()).corrupted, []);
   });
 });
+
+describe("importWheel warm path", () => {
+  it("returns the stored manifest for a known expected hash without reading the file", async () => {
+    const root = tempDir();
+    const wheel = buildWheel(
+      { name: "warm", version: "1.0", files: { "warm/__init__.py": "W = 1\n" } },
+      root,
+    );
+    const store = createStore(join(root, "store"));
+    const manifest = await store.importWheel(wheel.path, { expectedSha256: wheel.sha256 });
+    rmSync(wheel.path);
+    assert.deepEqual(
+      await store.importWheel(wheel.path, { expectedSha256: wheel.sha256.toUpperCase() }),
+      manifest,
+    );
+    await assert.rejects(
+      store.importWheel(wheel.path, { expectedSha256: "ab".repeat(32) }),
+      /The wheel file .*warm-1\.0-py3-none-any\.whl does not exist/,
+    );
+  });
+});
