@@ -2,7 +2,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DaemonClient, DaemonRefused, daemonPaths, type DaemonStatus } from "../../src/multiverse/index.ts";
 import { FrameDecoder, packFrame } from "../../src/multiverse/framing.ts";
@@ -268,6 +269,36 @@ describe("the daemon", () => {
       assert.equal((await status()).settings.idleTimeoutMs, 300);
     } finally {
       client.close();
+    }
+  });
+
+  test("with XDG_RUNTIME_DIR the daemon lives in a private per-home folder there, and Python finds it", async () => {
+    assert.equal((await runCli(["daemon", "stop"], home.env)).code, 0);
+    const xdg = mkdtempSync(join(tmpdir(), "mvx-"));
+    const env = { ...home.env, XDG_RUNTIME_DIR: xdg };
+    try {
+      assert.equal((await runCli(["daemon", "start"], env)).code, 0);
+      const paths = daemonPaths(home.root, env);
+      assert.match(paths.dir, new RegExp(`^${xdg}/omnipkg/[0-9a-f]{12}$`));
+      assert.equal(statSync(join(xdg, "omnipkg")).mode & 0o777, 0o700);
+      assert.equal(statSync(paths.dir).mode & 0o777, 0o700);
+      assert.equal(statSync(paths.socket).mode & 0o777, 0o600);
+      assert.equal(existsSync(join(home.root, "run", "daemon.sock")), false);
+      const caller = home.pythons[2]!;
+      shipWorker(join(home.root, "envs", caller.version), caller.minor);
+      const code = `from omnipkg_worker import interpreter\nprint(interpreter(${JSON.stringify(home.pythons[0]!.minor)}, autostart=False).eval('2 ** 10'))`;
+      const result = await new Promise<string>((resolve, reject) =>
+        execFile(
+          join(home.root, "envs", caller.version, "bin", "python"),
+          ["-c", code],
+          { env },
+          (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+        ),
+      );
+      assert.equal(result.trim(), "1024");
+    } finally {
+      await runCli(["daemon", "stop"], env);
+      rmSync(xdg, { recursive: true, force: true });
     }
   });
 });
