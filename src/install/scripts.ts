@@ -7,8 +7,8 @@ import { unsupportedWheel } from "./errors.ts";
  * - The kernel reads at most ~127 bytes of a shebang and splits nothing, so an interpreter path
  *   with a space or a long path cannot go after `#!`; then the script starts as a `/bin/sh`
  *   polyglot that re-executes itself with the interpreter (the line is a no-op string in Python).
- * - Only `#!python` and `#!pythonw` (exactly, optionally followed by arguments) are rewritten;
- *   `#!/usr/bin/env python` is left alone, as pip does.
+ * - PEP 427 rewrites a first line that starts with `#!python` (`#!pythonw`, `#!python3.11` too);
+ *   arguments after a space are kept. `#!/usr/bin/env python` is left alone, as pip does.
  * - Entry-point values become Python source, so module and attribute names are checked to be dotted
  *   identifiers: a wheel cannot smuggle code into a launcher. Extras (`[extra]`) are ignored.
  */
@@ -82,9 +82,7 @@ export function launcherScript(python: string, entry: EntryPoint): string {
 
 /** Rewrite a `#!python`/`#!pythonw` first line to the environment's interpreter; other scripts unchanged. */
 export function rewriteShebang(content: Buffer, python: string): Buffer {
-  const match = /^#!pythonw?(?=[ \t\r\n]|$)([^\r\n]*)(\r?\n|$)/.exec(
-    content.subarray(0, 256).toString("latin1"),
-  );
+  const match = /^#!python[^ \t\r\n]*([^\r\n]*)(\r?\n|$)/.exec(content.subarray(0, 256).toString("latin1"));
   if (!match) return content;
   const args = match[1] ?? "";
   return Buffer.concat([Buffer.from(shebangFor(python, args), "utf8"), content.subarray(match[0].length)]);
