@@ -48,3 +48,27 @@ export class KbMissing extends OmnipkgError {
     super("KB_MISSING", `The knowledge base has no ${what}.`);
   }
 }
+
+/** The SQLite file cannot be opened or written (permissions, a read-only mount, a missing folder). */
+export class KbInaccessible extends OmnipkgError {
+  constructor(file: string, detail: string, cause?: unknown) {
+    super("KB_INACCESSIBLE", `The knowledge base ${file} cannot be used (${detail}).`, {
+      hint: "Check that this user can read and write the file and its folder (or set OMNIPKG_HOME).",
+      cause,
+    });
+  }
+}
+
+/** Another process kept the SQLite write lock longer than the busy timeout. */
+export class KbBusy extends OmnipkgError {
+  constructor(file: string, waitedMs: number, cause?: unknown) {
+    super(
+      "KB_BUSY",
+      `The knowledge base ${file} stayed locked by another process for ${Math.round(waitedMs / 1000)} s.`,
+      {
+        hint: "Wait for the other omnipkg command to finish, then run this one again; nothing was changed.",
+        cause,
+      },
+    );
+  }
+}

@@ -8,7 +8,15 @@ import type { KnowledgeBase } from "./types.ts";
  */
 export type * from "./types.ts";
 export { KB_KINDS } from "./types.ts";
-export { KbCorrupt, KbMissing, KbTooNew, KbUnavailable, KbUrlInvalid } from "./errors.ts";
+export {
+  KbBusy,
+  KbCorrupt,
+  KbInaccessible,
+  KbMissing,
+  KbTooNew,
+  KbUnavailable,
+  KbUrlInvalid,
+} from "./errors.ts";
 export { resolveKbLocation, type KbLocation } from "./location.ts";
 export { ensureHomeId } from "./homeId.ts";
 

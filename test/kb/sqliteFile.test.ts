@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { homeLayout } from "../../src/core/home.ts";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { KbTooNew, openKnowledgeBase } from "../../src/kb/index.ts";
+import { KbBusy, KbInaccessible, KbTooNew, openKnowledgeBase } from "../../src/kb/index.ts";
 import { SCHEMA_VERSION } from "../../src/kb/sqlite/schema.ts";
 import { sampleFacts, tempHome } from "./fixtures.ts";
 import { dist } from "./suite.ts";
@@ -101,5 +103,41 @@ describe("the SQLite knowledge base file", () => {
     } finally {
       await kb.close();
     }
+  });
+
+  it("says the file stayed locked when another process holds the write lock past the busy timeout", async () => {
+    const kb = await openKnowledgeBase(home.layout, { url: "sqlite", busyTimeoutMs: 150 });
+    const other = new DatabaseSync(home.layout.kbFile);
+    try {
+      await kb.putInterpreter({ id: "i", path: "/p", version: "3", facts: null });
+      other.exec("BEGIN IMMEDIATE");
+      await assert.rejects(
+        kb.putInterpreter({ id: "j", path: "/p", version: "3", facts: null }),
+        (e: unknown) => {
+          assert.ok(e instanceof KbBusy, `expected KbBusy, got ${String(e)}`);
+          assert.match(e.message, /stayed locked by another process/);
+          return true;
+        },
+      );
+      other.exec("ROLLBACK");
+      await kb.putInterpreter({ id: "j", path: "/p", version: "3", facts: null });
+      assert.equal((await kb.listInterpreters()).length, 2);
+    } finally {
+      other.close();
+      await kb.close();
+    }
+  });
+
+  it("says the file cannot be used when its folder cannot exist", async () => {
+    const blocker = join(home.layout.root, "a-file");
+    writeFileSync(blocker, "");
+    await assert.rejects(
+      openKnowledgeBase(homeLayout(join(blocker, "home")), { url: "sqlite" }),
+      (e: unknown) => {
+        assert.ok(e instanceof KbInaccessible, `expected KbInaccessible, got ${String(e)}`);
+        assert.match(e.message, /a-file\/home\/kb\.sqlite cannot be used/);
+        return true;
+      },
+    );
   });
 });

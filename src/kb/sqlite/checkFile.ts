@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, fstatSync } from "node:fs";
 import { errnoCode } from "../../core/errors.ts";
-import { KbCorrupt } from "../errors.ts";
+import { KbBusy, KbCorrupt, KbInaccessible } from "../errors.ts";
 
 /**
  * SQLite happily treats an empty or short file as a new database and "repairs" it by writing a
@@ -18,7 +18,7 @@ export function checkKbFile(file: string): boolean {
     fd = openSync(file, "r");
   } catch (error) {
     if (errnoCode(error) === "ENOENT") return false;
-    throw error;
+    throw mapFsError(error, file);
   }
   try {
     const size = fstatSync(fd).size;
@@ -53,8 +53,39 @@ export function checkKbFile(file: string): boolean {
 /** SQLite result codes (primary, low byte) that mean the file itself is damaged. */
 const CORRUPT_CODES = new Set([11 /* SQLITE_CORRUPT */, 26 /* SQLITE_NOTADB */]);
 
-export function isCorruptionError(error: unknown): boolean {
-  if (typeof error !== "object" || error === null || !("errcode" in error)) return false;
+function primaryCode(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || !("errcode" in error)) return undefined;
   const code = (error as { errcode: unknown }).errcode;
-  return typeof code === "number" && CORRUPT_CODES.has(code & 0xff);
+  return typeof code === "number" ? code & 0xff : undefined;
+}
+
+/**
+ * Maps SQLite's failures that the user can act on to KB errors; anything else (a bug) is returned
+ * unchanged. Codes: https://www.sqlite.org/rescode.html
+ */
+export function mapSqliteError(error: unknown, file: string, busyTimeoutMs: number): unknown {
+  const code = primaryCode(error);
+  const detail = (error as { errstr?: string }).errstr ?? String(error);
+  if (code === undefined) return error;
+  if (CORRUPT_CODES.has(code)) return new KbCorrupt(file, detail, error);
+  if (code === 5 /* BUSY */ || code === 6 /* LOCKED */) return new KbBusy(file, busyTimeoutMs, error);
+  if (
+    code === 3 /* PERM */ ||
+    code === 8 /* READONLY */ ||
+    code === 14 /* CANTOPEN */ ||
+    code === 10 /* IOERR */ ||
+    code === 13 /* FULL */
+  ) {
+    return new KbInaccessible(file, detail, error);
+  }
+  return error;
+}
+
+const ACCESS_CODES = new Set(["EACCES", "EPERM", "EROFS", "ENOSPC", "ENOTDIR", "EISDIR", "ELOOP"]);
+
+/** A filesystem refusal while opening or creating the KB file, as a KB error naming the file. */
+export function mapFsError(error: unknown, file: string): unknown {
+  const code = errnoCode(error);
+  if (code === undefined || !ACCESS_CODES.has(code)) return error;
+  return new KbInaccessible(file, error instanceof Error ? error.message : code, error);
 }

@@ -3,8 +3,7 @@ import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { errnoCode } from "../../core/errors.ts";
-import { KbCorrupt } from "../errors.ts";
-import { checkKbFile, isCorruptionError } from "./checkFile.ts";
+import { checkKbFile, mapFsError, mapSqliteError } from "./checkFile.ts";
 import { loadSqlite } from "./loadSqlite.ts";
 import { migrate } from "./schema.ts";
 import { SqliteKnowledgeBase } from "./sqliteKb.ts";
@@ -56,7 +55,13 @@ export async function openSqliteKb(
   options: SqliteOpenOptions = {},
 ): Promise<SqliteKnowledgeBase> {
   const busyTimeoutMs = options.busyTimeoutMs ?? 10_000;
-  if (!checkKbFile(file)) await createKbFile(file, busyTimeoutMs);
+  if (!checkKbFile(file)) {
+    try {
+      await createKbFile(file, busyTimeoutMs);
+    } catch (error) {
+      throw mapSqliteError(mapFsError(error, file), file, busyTimeoutMs);
+    }
+  }
   const { DatabaseSync } = await loadSqlite();
   let db: DatabaseSync | undefined;
   try {
@@ -64,11 +69,8 @@ export async function openSqliteKb(
     configure(db, busyTimeoutMs);
     migrate(db, file);
   } catch (error) {
-    db?.close();
-    if (isCorruptionError(error)) {
-      throw new KbCorrupt(file, (error as { errstr?: string }).errstr ?? "SQLite cannot read it", error);
-    }
-    throw error;
+    if (db?.isOpen) db.close();
+    throw mapSqliteError(error, file, busyTimeoutMs);
   }
-  return new SqliteKnowledgeBase(db, file);
+  return new SqliteKnowledgeBase(db, file, busyTimeoutMs);
 }

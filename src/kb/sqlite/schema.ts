@@ -90,12 +90,26 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+function currentVersion(db: DatabaseSync): number {
+  const table = db
+    .prepare("SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+    .get();
+  if (!table) return 0;
+  const row = db.prepare("SELECT max(version) AS v FROM schema_version").get() as { v: number | null };
+  return row.v ?? 0;
+}
+
 export function migrate(db: DatabaseSync, location: string): void {
-  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT");
+  // Fast path, a plain read: an up-to-date file must not make every command (a `list` during a
+  // long install) queue for the write lock.
+  const seen = currentVersion(db);
+  if (seen > SCHEMA_VERSION) throw new KbTooNew(location, seen, SCHEMA_VERSION);
+  if (seen === SCHEMA_VERSION) return;
   db.exec("BEGIN IMMEDIATE");
   try {
-    const row = db.prepare("SELECT max(version) AS v FROM schema_version").get() as { v: number | null };
-    const current = row.v ?? 0;
+    db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT");
+    // Re-read under the lock: another process may have migrated while we waited for it.
+    const current = currentVersion(db);
     if (current > SCHEMA_VERSION) throw new KbTooNew(location, current, SCHEMA_VERSION);
     for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
       db.exec(MIGRATIONS[version - 1]!);
@@ -103,7 +117,7 @@ export function migrate(db: DatabaseSync, location: string): void {
     }
     db.exec("COMMIT");
   } catch (error) {
-    db.exec("ROLLBACK");
+    if (db.isTransaction) db.exec("ROLLBACK");
     throw error;
   }
 }

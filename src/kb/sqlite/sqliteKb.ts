@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { InterpreterFacts } from "../../python/facts.ts";
-import { KbCorrupt, KbMissing } from "../errors.ts";
+import { KbMissing } from "../errors.ts";
 import { checkChangeNames, revisionChanges, revisionTime } from "../records.ts";
 import type {
   CompatResult,
@@ -18,7 +18,7 @@ import type {
   Revision,
   StoreFileEntry,
 } from "../types.ts";
-import { isCorruptionError } from "./checkFile.ts";
+import { mapSqliteError } from "./checkFile.ts";
 import { countAll, exportAll, importAll } from "./sqliteDump.ts";
 import {
   rowToCompat,
@@ -41,9 +41,12 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
 
-  constructor(db: DatabaseSync, file: string) {
+  readonly #busyTimeoutMs: number;
+
+  constructor(db: DatabaseSync, file: string, busyTimeoutMs: number) {
     this.#db = db;
     this.location = file;
+    this.#busyTimeoutMs = busyTimeoutMs;
   }
 
   /** A prepared statement, compiled once per connection. */
@@ -61,11 +64,7 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     try {
       return Promise.resolve(work());
     } catch (error) {
-      if (isCorruptionError(error)) {
-        const detail = (error as { errstr?: string }).errstr ?? "SQLite cannot read it";
-        return Promise.reject(new KbCorrupt(this.location, detail, error));
-      }
-      return Promise.reject(error);
+      return Promise.reject(mapSqliteError(error, this.location, this.#busyTimeoutMs));
     }
   }
 
