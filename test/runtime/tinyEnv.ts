@@ -14,7 +14,7 @@ import {
  * The environment most loader tests share. Main site-packages holds tinypkg 1.0.0 (which ships an
  * extra top-level module, tinypkg_legacy) and plainlib 1.0.0. Bubbles hold tinypkg 2.0.0 (which
  * depends on tiny-helper 1.0.0, absent from main, and takes plainlib from main), 3.0.0 (with
- * tiny-helper 2.0.0) and 2.1.0rc1. With `extensions`, tinyext (a package with a C extension)
+ * tiny-helper 2.0.0) and 2.1.0rc1, plus a stale bubble (0.5.0) and one for another Python (8.0.0). With `extensions`, tinyext (a package with a C extension)
  * is built at 1.0.0 in main and 2.0.0 / 3.0.0 in bubbles.
  */
 export function tinypkg(version: string, extra: Record<string, string> = {}): Dist {
@@ -80,6 +80,13 @@ export function buildTinyEnv(basePython: string, root: string, options: TinyEnvO
     { dist: tinypkg("2.1.0rc1"), location: "bubble" },
     { dist: tinyHelper("1.0.0"), location: "bubble" },
   ]);
+  // A stale bubble (expects plainlib 0.9.0 from main, which has 1.0.0) and one built for another
+  // Python: the loader must refuse the first and ignore the second.
+  writeBubble(venv, tinypkg("0.5.0"), [
+    { dist: tinypkg("0.5.0"), location: "bubble" },
+    { dist: { ...plainlib, version: "0.9.0" }, location: "main" },
+  ]);
+  writeBubble({ ...venv, minor: "3.0" }, tinypkg("8.0.0"), [{ dist: tinypkg("8.0.0"), location: "bubble" }]);
   if (options.extensions) {
     const work = join(root, "cc");
     mkdirSync(work, { recursive: true });

@@ -80,7 +80,7 @@ class Bubble:
 
 
 class Installed:
-    __slots__ = ("prefix", "main_dirs", "bubbles_dir", "main", "bubbles", "ignored", "_namespace")
+    __slots__ = ("prefix", "main_dirs", "bubbles_dir", "main", "bubbles", "ignored", "watched", "_namespace")
 
     def __init__(self, prefix, main_dirs, bubbles_dir):
         self.prefix = prefix
@@ -89,6 +89,7 @@ class Installed:
         self.main = {}
         self.bubbles = []
         self.ignored = []  # (path, reason) of bubbles whose manifest could not be used
+        self.watched = []  # every bubble folder scanned, used or ignored
         self._namespace = {}
 
     def candidates(self, name):
@@ -283,7 +284,7 @@ def current(force=False):
     if _layout is None or _layout[0] != prefix:
         _layout = (prefix, _main_dirs(), os.path.join(os.path.realpath(prefix), "bubbles"))
         _state = None
-    bubble_paths = [b.path for b in _state.bubbles] if _state is not None else []
+    bubble_paths = _state.watched if _state is not None else []
     if _state is not None and not force:
         if _current_signature(_layout, bubble_paths) == _signature:
             return _state
@@ -297,6 +298,7 @@ def current(force=False):
     paths = [os.path.join(state.bubbles_dir, e) for e in entries if not e.startswith(".")]
     paths = [p for p in paths if os.path.isdir(p)]
     signature = _current_signature(_layout, paths)
+    state.watched = paths
     state.main = _scan_main(state.main_dirs)
     for path in paths:
         bubble, problem = _load_bubble(path)

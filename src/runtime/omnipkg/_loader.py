@@ -43,6 +43,7 @@ class Activation(tuple):
 
 
 _lock = _thread.RLock()
+_SUSPENDING_CODE = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 _stack = []
 # canonical name -> (version text, folder) of extension modules a finished block left in memory.
 _extensions_in_memory = {}
@@ -51,7 +52,7 @@ _extensions_in_memory = {}
 class _Frame:
     __slots__ = (
         "activations", "effective", "bubbles", "dirs", "name_owner", "changed",
-        "saved_modules", "saved_path", "saved_cache", "keys_before", "routes", "owners",
+        "saved_modules", "path_list", "saved_path", "saved_cache", "keys_before", "routes", "owners",
     )
 
     def __init__(self, activations, effective, bubbles):
@@ -109,11 +110,14 @@ def _pick(state, reqs):
                     in_main = state.main.get(member.name)
                     if in_main is None or in_main.version != member.version:
                         raise StaleBubble(
-                            "Bubble %s expects %s from main, but main has %s; reinstall it with: %s"
+                            "Bubble %s expects %s from main, but main has %s; remove the bubble "
+                            "(omnipkg uninstall %s==%s) and install it again (%s)."
                             % (
                                 bubble.path,
                                 _describe(member),
                                 _describe(in_main) if in_main else "no %s" % member.display,
+                                bubble.display,
+                                bubble.version,
                                 display_command([text]),
                             )
                         )
@@ -131,17 +135,17 @@ def _not_installed(state, missing):
     parts = []
     for text, candidates in missing:
         if candidates:
-            have = ", ".join(
-                "%s (%s)" % (d.version, "main" if b is None else "bubble") for d, b in candidates
-            )
+            ordered = sorted(candidates, key=lambda pair: pair[0].version, reverse=True)
+            have = ", ".join("%s (%s)" % (d.version, "main" if b is None else "bubble") for d, b in ordered)
             parts.append("%s is not installed (installed: %s)" % (text, have))
         else:
             parts.append("%s is not installed" % text)
     specs = [text for text, _ in missing]
     command = display_command(specs)
-    message = "%s in %s. Install it with: %s" % ("; ".join(parts), state.prefix, command)
+    message = "%s in %s" % ("; ".join(parts), state.prefix)
     if state.ignored:
         message += " (ignored bubbles: %s)" % "; ".join("%s: %s" % item for item in state.ignored)
+    message += ". Install it with: %s" % command
     return NotInstalled(message, specs, command)
 
 
@@ -269,6 +273,7 @@ def _activate(reqs, install):
         del modules[key]
     frame.saved_modules = saved
     frame.keys_before = set(modules)
+    frame.path_list = sys.path
     frame.saved_path = sys.path[:]
     cache = sys.path_importer_cache
     frame.saved_cache = {d: cache[d] for d in frame.dirs if d in cache}
@@ -296,6 +301,8 @@ def _deactivate(frame):
                         _extensions_in_memory[name] = (str(dist.version), dist.dir)
             del modules[key]
         modules.update(frame.saved_modules)
+        if sys.path is not frame.path_list:
+            sys.path = frame.path_list  # the block rebound sys.path: put the original list back
         sys.path[:] = frame.saved_path
         cache = sys.path_importer_cache
         for d in frame.dirs:
@@ -349,6 +356,14 @@ class loader:
         return False
 
     def __call__(self, func):
+        code = getattr(func, "__code__", None)
+        if code is not None and code.co_flags & _SUSPENDING_CODE:
+            # The block would end when the coroutine or generator object is created, not when
+            # its body runs.
+            raise TypeError(
+                "loader() decorates plain functions; %s is a generator or coroutine function, "
+                "so use `with omnipkg.loader(...)` inside its body instead." % getattr(func, "__qualname__", func)
+            )
         import functools
 
         @functools.wraps(func)

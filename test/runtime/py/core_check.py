@@ -206,7 +206,10 @@ except omnipkg.NotInstalled as error:
     expected = "omnipkg install --env %s tinypkg==9.9" % PREFIX
     check(error.command == expected, "command", error.command, expected)
     check(str(error).endswith("Install it with: " + expected), "message ends with the command", str(error))
-    check("installed: 1.0.0 (main), 2.0.0 (bubble)" in str(error), "message lists versions", str(error))
+    check("(installed: 3.0.0 (bubble), 2.1.0rc1 (bubble), 2.0.0 (bubble), 1.0.0 (main), 0.5.0 (bubble))" in str(error),
+          "message lists versions", str(error))
+    check("tinypkg-8.0.0: built for Python 3.0, this is Python %d.%d" % sys.version_info[:2] in str(error),
+          "message names the ignored bubble", str(error))
 else:
     raise AssertionError("no NotInstalled")
 try:
@@ -240,6 +243,29 @@ else:
     raise AssertionError("removed bubble still used")
 assert_restored(before, "after new bubble")
 step("not installed")
+
+try:
+    omnipkg.loader("tinypkg==0.5.0").__enter__()
+except omnipkg.StaleBubble as error:
+    check("expects plainlib 0.9.0 from main, but main has plainlib 1.0.0" in str(error), "stale text", str(error))
+else:
+    raise AssertionError("stale bubble activated")
+assert_restored(before, "after stale bubble")
+step("stale bubble")
+
+with omnipkg.loader("tinypkg==2.0.0"):
+    sys.path = sys.path + ["/nonexistent"]  # rebinding, not mutating
+check(sys.path is path_list and sys.path == before[0], "rebound sys.path restored")
+try:
+    @omnipkg.loader("tinypkg==2.0.0")
+    def lazy():
+        yield 1
+except TypeError as error:
+    check("generator or coroutine" in str(error), "generator text", str(error))
+else:
+    raise AssertionError("generator function decorated")
+assert_restored(before, "after rebinding")
+step("rebinding and generators")
 
 try:
     omnipkg.loader("tinypkg=>2")
