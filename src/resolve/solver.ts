@@ -72,6 +72,7 @@ class Solver {
   private readonly discovery = new Map<string, number>();
   /** Latest merged dependency incompatibility per (dependent, dependency, set). */
   private readonly merged = new Map<string, Incompatibility>();
+  private readonly factsOf = new Map<string, Incompatibility[]>();
   private readonly ps = new PartialSolution();
   private readonly stats: SolveStats = { decisions: 0, conflicts: 0, incompatibilities: 0 };
 
@@ -94,10 +95,14 @@ class Solver {
         this.add(makeIncompatibility([allowed], { kind: "noVersions" }));
         continue;
       }
-      const facts = await this.source.versionFacts(pkg, index);
-      let conflict = false;
-      for (const fact of facts) conflict = this.wouldBeSatisfied(this.addFact(fact), pkg, index) || conflict;
-      if (conflict) continue;
+      // A version revisited after a backjump already has its facts in the store.
+      const key = `${pkg}\0${index}`;
+      let facts = this.factsOf.get(key);
+      if (facts === undefined) {
+        facts = (await this.source.versionFacts(pkg, index)).map((fact) => this.addFact(fact));
+        this.factsOf.set(key, facts);
+      }
+      if (facts.some((fact) => this.wouldBeSatisfied(fact, pkg, index))) continue;
       this.ps.decide(pkg, index, this.source.size(pkg));
       this.stats.decisions++;
       this.prefetch();
@@ -252,11 +257,18 @@ class Solver {
   private prefetch(): void {
     const prefetch = this.source.prefetch?.bind(this.source);
     if (prefetch === undefined) return;
-    const pending = [...this.ps.undecided()]
-      .filter(([pkg]) => pkg !== ROOT_PKG)
-      .sort((a, b) => this.priority(a[0], a[1]) - this.priority(b[0], b[1]))
-      .slice(0, PREFETCH_BREADTH);
-    for (const [pkg, acc] of pending) {
+    // The few packages decision making will take next (a small top-k, not a full sort).
+    const next: [number, string, Term][] = [];
+    for (const [pkg, acc] of this.ps.undecided()) {
+      if (pkg === ROOT_PKG) continue;
+      const p = this.priority(pkg, acc);
+      if (next.length === PREFETCH_BREADTH && p >= next[next.length - 1]![0]) continue;
+      let at = next.length;
+      while (at > 0 && next[at - 1]![0] > p) at--;
+      next.splice(at, 0, [p, pkg, acc]);
+      if (next.length > PREFETCH_BREADTH) next.pop();
+    }
+    for (const [, pkg, acc] of next) {
       const index = this.source.pickVersion(pkg, acc.set, this.decisionOf);
       if (index >= 0) prefetch(pkg, index);
     }

@@ -48,23 +48,30 @@ export function syntheticGraph(projects: number, versions: number, seed: number)
   return graph;
 }
 
-async function run(label: string, delayMs: number, prefetchConcurrency: number): Promise<void> {
+async function run(label: string, delayMs: number, prefetchConcurrency: number, repeat = 5): Promise<void> {
   const graph = syntheticGraph(200, 12, 42);
-  const provider = memoryProvider(graph, { delayMs });
   const roots = Array.from({ length: 10 }, (_, i) => `p${i}`);
-  const started = performance.now();
-  const resolution = await resolve(roots, provider, { env: linux311, prefetchConcurrency });
-  const ms = performance.now() - started;
-  const { decisions, conflicts, metadataFetches } = resolution.stats;
+  const times: number[] = [];
+  let line = "";
+  for (let i = 0; i < repeat; i++) {
+    const provider = memoryProvider(graph, { delayMs });
+    const started = performance.now();
+    const resolution = await resolve(roots, provider, { env: linux311, prefetchConcurrency });
+    times.push(performance.now() - started);
+    const { decisions, conflicts, metadataFetches } = resolution.stats;
+    line =
+      `${resolution.packages.size} packages, ${decisions} decisions, ${conflicts} conflicts, ` +
+      `${metadataFetches} metadata fetches, ${provider.maxInFlight} at once`;
+  }
+  times.sort((x, y) => x - y);
+  const median = times[Math.floor(times.length / 2)]!;
   console.log(
-    `${label.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms  ${resolution.packages.size} packages, ` +
-      `${decisions} decisions, ${conflicts} conflicts, ${metadataFetches} metadata fetches, ` +
-      `${provider.maxInFlight} at once`,
+    `${label.padEnd(30)} min ${times[0]!.toFixed(1).padStart(7)} ms  median ${median.toFixed(1).padStart(7)} ms  ${line}`,
   );
 }
 
 if (process.argv[2] !== "--no-run") {
-  await run("warm-up", 0, 8);
+  await run("warm-up", 0, 8, 2);
   await run("no latency", 0, 8);
   await run("2 ms per fetch, prefetch 8", 2, 8);
   await run("2 ms per fetch, no prefetch", 2, 0);
