@@ -91,4 +91,6 @@ export async function serveCommand(flags: TuningFlags): Promise<void> {
     workersPerKey: parseCount("--workers-per-key", flags.workersPerKey, 1) ?? base.workersPerKey,
   };
   await serveDaemon(home.root, settings);
+  // Served and stopped: nothing may keep a daemon process alive after its socket is gone.
+  process.exit(0);
 }

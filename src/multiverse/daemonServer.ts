@@ -97,7 +97,9 @@ export async function serveDaemon(
       // Fails every queued and running call with a clear reason; replies are written before
       // the sockets are closed.
       await pool.close(reason);
-      for (const socket of sockets) socket.end();
+      // A client that is not reading (an idle Python handle) never closes its end: destroy each
+      // socket once its last reply is flushed, or the daemon would wait for it forever.
+      for (const socket of sockets) socket.end(() => socket.destroy());
       rmSync(paths.socket, { force: true });
       rmSync(paths.tokenFile, { force: true });
       rmSync(paths.pidFile, { force: true });

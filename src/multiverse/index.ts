@@ -22,6 +22,6 @@ export {
 export { daemonPaths, type DaemonPaths } from "./daemonPaths.ts";
 export { DaemonClient, startDaemon, stopDaemon, daemonStatus, type DaemonStatus } from "./daemonClient.ts";
 export { serveDaemon } from "./daemonServer.ts";
-export { parseRunArgv, pythonArgs, describeTarget, type RunTarget, type RunRequest } from "./launch.ts";
+export { parseRunArgv, pythonArgs, type RunTarget, type RunRequest } from "./launch.ts";
 export { runOnce, adoptOutcome } from "./runTarget.ts";
 export { runMultiverse, type MultiverseResult } from "./multiverse.ts";

@@ -57,10 +57,3 @@ export function pythonArgs(request: RunRequest): string[] {
   const boot = `import sys;sys.path.insert(0,${dir});import omnipkg_worker.run as r;del sys.path[0];sys.exit(r.main())`;
   return ["-c", boot, JSON.stringify(specs), target.kind, targetValue(target), ...args];
 }
-
-export function describeTarget(target: RunTarget): string {
-  if (target.kind === "script") return target.path;
-  if (target.kind === "module") return `-m ${target.name}`;
-  const firstLine = target.code.split("\n")[0] ?? "";
-  return `-c ${firstLine.length > 40 ? `${firstLine.slice(0, 37)}...` : firstLine}`;
-}

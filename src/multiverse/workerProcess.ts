@@ -1,5 +1,4 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { join } from "node:path";
 import { runtimeDir } from "../core/packageRoot.ts";
 import { createDebug } from "../core/debug.ts";
 import type { Encoded } from "./codec.ts";
@@ -236,5 +235,3 @@ export class WorkerProcess {
     }
   }
 }
-
-export const workerSourceDir = (): string => join(runtimeDir(), "omnipkg_worker");

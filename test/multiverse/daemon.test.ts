@@ -192,16 +192,26 @@ describe("the daemon", () => {
     assert.equal(out.timeout, "WORKER_TIMEOUT");
   });
 
-  test("the Python API starts the daemon when it is not running", async () => {
+  test("the Python API starts the daemon when it is not running, also after a restart between calls", async () => {
     assert.equal((await runCli(["daemon", "stop"], home.env)).code, 0);
     assert.equal((await status()).running, false);
     const caller = home.pythons[1]!;
     const site = shipWorker(join(home.root, "envs", caller.version), caller.minor);
     writeCliJson(site, home.root);
-    const code = `from omnipkg_worker import interpreter\nprint(interpreter(${JSON.stringify(home.pythons[0]!.minor)}).eval('1 + 1'))`;
+    const code = [
+      "import json, os, subprocess, sys",
+      "from omnipkg_worker import interpreter",
+      "from omnipkg_worker.client import _cli_command",
+      `py = interpreter(${JSON.stringify(home.pythons[0]!.minor)})`,
+      "print(py.eval('1 + 1'))",
+      "first = py.call('mvfix:pid')",
+      "subprocess.run(_cli_command() + ['daemon', 'stop'], check=True, stdout=subprocess.DEVNULL)",
+      "print(py.eval('2 + 2'), py.call('mvfix:pid') != first)",
+    ].join("\n");
     const result = await runPython(join(home.root, "envs", caller.version, "bin", "python"), code);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout.trim(), "2");
+    // The handle outlived a daemon restart: the next call started a new daemon.
+    assert.deepEqual(result.stdout.trim().split("\n"), ["2", "4 True"]);
     assert.equal((await status()).running, true);
   });
 

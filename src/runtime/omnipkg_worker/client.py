@@ -9,6 +9,7 @@ import builtins
 import hashlib
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -180,9 +181,21 @@ class _Connection(object):
                 self.sock = None
                 self.reader = None
 
+    def _stale(self):
+        # A daemon stopped or restarted since our last call has closed our end: the socket reads
+        # as end-of-stream. Noticing before sending lets the call go to the new daemon instead of
+        # failing as if it had been cut off mid-way.
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+            return bool(readable) and self.sock.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
     def request(self, message):
         with self.lock:
             for attempt in (0, 1):
+                if self.sock is not None and self._stale():
+                    self.close()
                 if self.sock is None:
                     self.connect()
                 request_id = self.next_id
