@@ -104,7 +104,8 @@ export function withEnvTransaction<T>(scheme: InstallScheme, fn: () => T): T {
 export function recoverEnv(scheme: InstallScheme): "clean" | "rolled-forward" | "rolled-back" {
   // Cheap and lock-free in the common case, so read-only commands on read-only environments can
   // call it too. A transaction starting right now is not ours to touch anyway.
-  if (!existsSync(stagingDir(scheme))) return "clean";
+  // A killed process may also leave only its lock file: taking and releasing the lock removes it.
+  if (!existsSync(stagingDir(scheme)) && !existsSync(join(scheme.purelib, LOCK_NAME))) return "clean";
   const lock = acquireLock(join(scheme.purelib, LOCK_NAME));
   try {
     return recoverUnlocked(scheme);
