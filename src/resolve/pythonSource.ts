@@ -17,7 +17,6 @@ import {
   evaluateMarker,
   parseRequirement,
   parseSpecifierSet,
-  parseVersion,
   type Requirement,
   type SpecifierSet,
 } from "../standards/index.ts";
@@ -37,7 +36,8 @@ import { ROOT_PKG, makeIncompatibility, type Incompatibility } from "./incompati
 import type { SolverSource } from "./solver.ts";
 import { negativeTerm, positiveTerm } from "./term.ts";
 import { buildUniverse, type Universe } from "./universe.ts";
-import { MissingDirectCandidate, NoMatchingVersion, PackageNotFound } from "./errors.ts";
+import { checkRootRequirement } from "./checkRootRequirement.ts";
+import { requirementLabel } from "./requirementLabel.ts";
 import { VersionSets, isExactPin } from "./versionSets.ts";
 import type { Candidate, CandidateMetadata, Provider } from "./types.ts";
 
@@ -65,26 +65,6 @@ export function packageKey(name: string, extra?: string): string {
 export function splitKey(key: string): { name: string; extra?: string } {
   const open = key.indexOf("[");
   return open < 0 ? { name: key } : { name: key.slice(0, open), extra: key.slice(open + 1, -1) };
-}
-
-const OPERATOR_RANK: Record<string, number> = {
-  "===": 0,
-  "==": 0,
-  "~=": 1,
-  ">=": 1,
-  ">": 1,
-  "<=": 2,
-  "<": 2,
-  "!=": 3,
-};
-
-/** `b>=2.0,<3.0`: lower bounds before upper bounds, as people write them (packaging sorts as text). */
-export function requirementLabel(target: string, req: Requirement): string {
-  if (req.url !== null) return `${target} @ ${req.url}`;
-  const parts = [...req.specifier.specifiers].sort(
-    (a, b) => OPERATOR_RANK[a.operator]! - OPERATOR_RANK[b.operator]!,
-  );
-  return target + parts.map(String).join(",");
 }
 
 export class PythonSource<C extends Candidate> implements SolverSource, Catalog {
@@ -352,7 +332,7 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
       const name = canonicalizeName(req.name);
       const universe = this.universes.get(name)!;
       const admitted = this.sets.admits(universe, req);
-      if (pkg === ROOT_PKG) this.checkRootRequirement(req, universe, admitted);
+      if (pkg === ROOT_PKG) checkRootRequirement(req, universe, admitted);
       const extras = req.extras.map((e) => canonicalizeName(e));
       const targets = extras.length === 0 ? [name] : extras.map((e) => packageKey(name, e));
       for (const target of targets) {
@@ -362,26 +342,6 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
       }
     }
     return facts;
-  }
-
-  /** A root requirement that matches nothing gets a dedicated error rather than a derivation. */
-  private checkRootRequirement(req: Requirement, universe: Universe<C>, admitted: Bits): void {
-    if (!isEmptyBits(admitted)) return;
-    const name = canonicalizeName(req.name);
-    if (req.url !== null) throw new MissingDirectCandidate(req.toString());
-    if (universe.candidates.length === 0) throw new PackageNotFound(name);
-    const matching = universe.versions
-      .map((v, i) => (req.specifier.contains(v, { prereleases: true }) ? i : -1))
-      .filter((i) => i >= 0);
-    let note: string | undefined;
-    if (matching.length > 0) {
-      const yanked = matching.filter((i) => hasBit(universe.yanked, i)).map((i) => universe.texts[i]!);
-      note =
-        yanked.length > 0
-          ? `Matching ${yanked.join(", ")} ${yanked.length === 1 ? "is" : "are"} yanked: pin one exactly with == to use it.`
-          : undefined;
-    }
-    throw new NoMatchingVersion(requirementLabel(name, req), nearestVersions(universe, req), note);
   }
 
   private requiresPythonFact(pkg: string, versions: Bits, range: string): Incompatibility {
@@ -407,28 +367,4 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
     }
     return ok;
   }
-}
-
-/**
- * Up to five released versions around where the requirement points: its first specifier's
- * version decides the spot, otherwise the newest ones are shown.
- */
-function nearestVersions<C extends Candidate>(universe: Universe<C>, req: Requirement): string[] {
-  const shown = universe.versions
-    .map((v, i) => i)
-    .filter((i) => !hasBit(universe.yanked, i) && !hasBit(universe.prerelease, i));
-  const pool = shown.length > 0 ? shown : universe.versions.map((_v, i) => i);
-  let at = pool.length;
-  const first = req.specifier.specifiers[0];
-  if (first !== undefined && first.operator !== "===") {
-    try {
-      const target = parseVersion(first.version.replace(/\.\*$/, ""));
-      const found = pool.findIndex((i) => universe.versions[i]!.compare(target) >= 0);
-      at = found < 0 ? pool.length : found;
-    } catch {
-      // A specifier version that does not parse leaves the newest versions as the answer.
-    }
-  }
-  const from = Math.max(0, Math.min(at - 2, pool.length - 5));
-  return pool.slice(from, from + 5).map((i) => universe.texts[i]!);
 }
