@@ -3,6 +3,15 @@
 // first skip parsing the bundle, which is most of the start-up time of a short command like `swap`.
 import module from "node:module";
 
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(
+    `error: omnipkg needs Node.js 22.19 or newer; this is ${process.version} (${process.execPath}).\n` +
+      "hint: run it through npx or npm scripts, which use the Node 24 installed with it, or upgrade Node.\n",
+  );
+  process.exit(1);
+}
+
 if (typeof module.enableCompileCache === "function") {
   try {
     module.enableCompileCache();

@@ -12,6 +12,7 @@ import { register as registerKb } from "./kb.ts";
 import { register as registerConfig } from "./config.ts";
 import { register as registerIndex } from "./indexCmd.ts";
 import { register as registerStore } from "./store.ts";
+import { register as registerInstall } from "./install.ts";
 
 /**
  * Each command lives in its own file and exports `register(program)`. Registration must stay cheap:
@@ -32,4 +33,5 @@ export function registerCommands(program: Command): void {
   registerConfig(program);
   registerIndex(program);
   registerStore(program);
+  registerInstall(program);
 }

@@ -1,0 +1,135 @@
+import type { Command } from "commander";
+import { addIndexOptions, indexFlagsFrom, type IndexOptionValues } from "../index/cliFlags.ts";
+
+/** `omnipkg install` and `omnipkg uninstall`: thin wrappers over src/operations. */
+
+interface InstallFlags extends IndexOptionValues {
+  requirement?: string[];
+  constraint?: string[];
+  python?: string;
+  env?: string;
+  deps?: boolean;
+  dryRun?: boolean;
+  pre?: boolean;
+  reinstall?: boolean;
+  compile?: boolean;
+  json?: boolean;
+  strategy?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+async function installAction(specs: string[], flags: InstallFlags): Promise<void> {
+  const [{ installPackages }, { UsageError }, report, progressMod] = await Promise.all([
+    import("../operations/install.ts"),
+    import("../core/errors.ts"),
+    import("./installReport.ts"),
+    import("./progress.ts"),
+  ]);
+  if (
+    flags.strategy !== undefined &&
+    flags.strategy !== "stable-main" &&
+    flags.strategy !== "latest-active"
+  ) {
+    throw new UsageError(`Unknown strategy "${flags.strategy}"; use stable-main or latest-active.`);
+  }
+  const progress = await progressMod.createDownloadProgress(!flags.json);
+  const strategy =
+    (flags.strategy as "stable-main" | "latest-active" | undefined) ?? (await configuredStrategy());
+  try {
+    const result = await installPackages(
+      {
+        requirements: specs,
+        requirementFiles: flags.requirement ?? [],
+        constraintFiles: flags.constraint ?? [],
+        target: {
+          ...(flags.python ? { python: flags.python } : {}),
+          ...(flags.env ? { env: flags.env } : {}),
+        },
+        indexFlags: indexFlagsFrom(flags),
+        noDeps: flags.deps === false,
+        dryRun: flags.dryRun ?? false,
+        pre: flags.pre ?? false,
+        reinstall: flags.reinstall ?? false,
+        compile: flags.compile ?? false,
+        ...(strategy ? { strategy } : {}),
+        command: ["omnipkg", "install", ...process.argv.slice(3)].join(" "),
+      },
+      {
+        warn: (m) => process.stderr.write(`warning: ${m}\n`),
+        onLockWait: (pid) =>
+          process.stderr.write(
+            `Waiting for another omnipkg process${pid ? ` (pid ${pid})` : ""} using this environment...\n`,
+          ),
+        ...(progress ?? {}),
+      },
+    );
+    progress?.stop();
+    report.printInstallReport(result, flags.json ?? false);
+  } finally {
+    progress?.stop();
+  }
+}
+
+async function configuredStrategy(): Promise<"stable-main" | "latest-active" | undefined> {
+  const [{ readConfig }, { homeLayout }] = await Promise.all([
+    import("../core/config.ts"),
+    import("../core/home.ts"),
+  ]);
+  const install = readConfig(homeLayout().configFile).settings.install as { strategy?: unknown } | undefined;
+  const value = install?.strategy;
+  return value === "latest-active" || value === "stable-main" ? value : undefined;
+}
+
+export function register(program: Command): void {
+  const install = program
+    .command("install")
+    .description("install packages into the environment; conflicting versions go into bubbles")
+    .argument("[packages...]", "requirements (PEP 508), wheel paths or URLs")
+    .option("-r, --requirement <file>", "install from a requirements file (repeatable)", collect)
+    .option("-c, --constraint <file>", "constrain versions with a constraints file (repeatable)", collect)
+    .option("--python <version>", "act on the managed environment of this adopted interpreter")
+    .option("--env <dir>", "act on this existing virtual environment")
+    .option("--no-deps", "install the named packages only")
+    .option("--dry-run", "resolve and report, change nothing")
+    .option("--pre", "allow pre-releases")
+    .option("--reinstall", "reinstall the named packages even when the version is installed")
+    .option("--compile", "compile .py files to bytecode after installing")
+    .option("--strategy <name>", "stable-main (default: main never changes) or latest-active")
+    .option("--json", "print a machine-readable report");
+  addIndexOptions(install)
+    .addHelpText(
+      "after",
+      "\nExamples:\n  omnipkg install rich==13.9.4\n  omnipkg install rich==13.4.2 rich==13.9.4   # one in main, one in a bubble\n  omnipkg install -r requirements.txt --python 3.11",
+    )
+    .action(installAction);
+
+  program
+    .command("uninstall")
+    .description("remove packages from main, or one bubble with NAME==VERSION")
+    .argument("<packages...>", "names, or name==version for a bubbled version")
+    .option("--python <version>", "act on the managed environment of this adopted interpreter")
+    .option("--env <dir>", "act on this existing virtual environment")
+    .option("--json", "print a machine-readable report")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  omnipkg uninstall rich\n  omnipkg uninstall rich==13.4.2   # that bubble only",
+    )
+    .action(async (names: string[], flags: { python?: string; env?: string; json?: boolean }) => {
+      const [{ uninstallPackages }, report] = await Promise.all([
+        import("../operations/uninstall.ts"),
+        import("./installReport.ts"),
+      ]);
+      const result = await uninstallPackages({
+        names,
+        target: {
+          ...(flags.python ? { python: flags.python } : {}),
+          ...(flags.env ? { env: flags.env } : {}),
+        },
+        command: ["omnipkg", "uninstall", ...process.argv.slice(3)].join(" "),
+      });
+      report.printUninstallReport(result, flags.json ?? false);
+    });
+}

@@ -1,0 +1,163 @@
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { OmnipkgError } from "../core/errors.ts";
+import type { DistFile, IndexClient } from "../index/index.ts";
+import type { KnowledgeBase } from "../kb/index.ts";
+import type { InterpreterFacts } from "../python/index.ts";
+import type { Store, WheelManifest } from "../store/index.ts";
+import { readRemoteWheelMetadata } from "./remoteWheelMetadata.ts";
+
+/**
+ * Where the bytes and metadata of a distribution file come from, cheapest first:
+ *   the store (a wheel already imported by its index sha256: no network at all),
+ *   the knowledge base's metadata cache (shared by a team through Redis),
+ *   the PEP 658 metadata file, a range read of the wheel's central directory,
+ *   and last a full download (imported into the store, since it will be installed anyway).
+ * sdists are built once into a wheel (PEP 517) and the result is remembered by sdist hash and
+ * interpreter, so a rebuild never happens twice.
+ */
+
+export interface BuildHook {
+  (sdistPath: string, outDir: string): Promise<string>;
+}
+
+export interface DistSourceOptions {
+  client: IndexClient;
+  store: Store;
+  kb: KnowledgeBase;
+  facts: InterpreterFacts;
+  tmpDir: string;
+  build?: BuildHook;
+  onDownloadStart?: (file: DistFile) => void;
+  onDownloadProgress?: (file: DistFile, receivedBytes: number, totalBytes: number | undefined) => void;
+  onDownloadDone?: (file: DistFile, bytes: number) => void;
+}
+
+export interface DistSource {
+  metadata(project: string, file: DistFile): Promise<string>;
+  wheel(file: DistFile): Promise<WheelManifest>;
+  /** A wheel on the local disk (a path or file: URL requirement), imported into the store once. */
+  localWheel(path: string): Promise<WheelManifest>;
+  /** METADATA text of a stored wheel. */
+  manifestMetadata(manifest: WheelManifest): string;
+  /** Files fetched over the network (for the report). */
+  readonly downloads: number;
+}
+
+function metadataFromManifest(store: Store, manifest: WheelManifest): string {
+  const entry = manifest.files.find((f) => f.path === `${manifest.distInfo}/METADATA`);
+  if (!entry) throw new OmnipkgError("BAD_WHEEL", `The wheel ${manifest.filename} has no METADATA file.`);
+  return readFileSync(store.filePath(entry.sha256), "utf8");
+}
+
+function builtKey(file: DistFile, facts: InterpreterFacts): string {
+  return `built:${file.hashes.sha256 ?? file.url}:${facts.implementation}-${facts.version}-${facts.platform}`;
+}
+
+export function createDistSource(options: DistSourceOptions): DistSource {
+  const { client, store, kb, facts } = options;
+  const downloadsDir = join(options.tmpDir, "downloads");
+  const pendingWheels = new Map<string, Promise<WheelManifest>>();
+  let downloads = 0;
+
+  const storedManifest = (file: DistFile): WheelManifest | undefined => {
+    const sha = file.hashes.sha256;
+    return sha ? store.manifest(sha) : undefined;
+  };
+
+  async function download(file: DistFile): Promise<{ path: string; sha256: string }> {
+    mkdirSync(downloadsDir, { recursive: true });
+    options.onDownloadStart?.(file);
+    downloads += 1;
+    const result = await client.download(file, downloadsDir, {
+      onProgress: (p) => options.onDownloadProgress?.(file, p.receivedBytes, p.totalBytes),
+    });
+    options.onDownloadDone?.(file, result.size);
+    return result;
+  }
+
+  async function fetchWheel(file: DistFile): Promise<WheelManifest> {
+    const stored = storedManifest(file);
+    if (stored) return stored;
+    if (!file.filename.endsWith(".whl")) return buildFromSdist(file);
+    const { path, sha256 } = await download(file);
+    try {
+      return await store.importWheel(path, { expectedSha256: sha256 });
+    } finally {
+      rmSync(path, { force: true });
+    }
+  }
+
+  async function buildFromSdist(file: DistFile): Promise<WheelManifest> {
+    const key = builtKey(file, facts);
+    const known = await kb.getMetadataBlob("_built", key);
+    if (known) {
+      const manifest = store.manifest(known.trim());
+      if (manifest) return manifest;
+    }
+    if (!options.build) {
+      throw new OmnipkgError(
+        "NO_WHEEL",
+        `${file.filename} is a source distribution and building is disabled.`,
+      );
+    }
+    const { path } = await download(file);
+    const outDir = join(options.tmpDir, `wheel-${process.pid}-${Date.now()}`);
+    try {
+      const wheelPath = await options.build(path, outDir);
+      const manifest = await store.importWheel(wheelPath);
+      await kb.putMetadataBlob("_built", key, manifest.sha256);
+      return manifest;
+    } finally {
+      rmSync(path, { force: true });
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }
+
+  function wheel(file: DistFile): Promise<WheelManifest> {
+    const key = file.hashes.sha256 ?? file.url;
+    let pending = pendingWheels.get(key);
+    if (!pending) {
+      pending = fetchWheel(file);
+      pendingWheels.set(key, pending);
+      pending.catch(() => pendingWheels.delete(key));
+    }
+    return pending;
+  }
+
+  async function metadata(project: string, file: DistFile): Promise<string> {
+    const stored = storedManifest(file);
+    if (stored) return metadataFromManifest(store, stored);
+    const cacheKey = file.hashes.sha256 ? `${file.filename}#${file.hashes.sha256}` : undefined;
+    if (cacheKey) {
+      const cached = await kb.getMetadataBlob(project, cacheKey);
+      if (cached) return cached;
+    }
+    let text: string | undefined;
+    if (file.coreMetadata !== false) text = await client.fetchCoreMetadata(file);
+    else if (file.filename.endsWith(".whl"))
+      text = await readRemoteWheelMetadata(client, file).catch(() => undefined);
+    if (text === undefined) text = metadataFromManifest(store, await wheel(file));
+    if (cacheKey) await kb.putMetadataBlob(project, cacheKey, text);
+    return text;
+  }
+
+  function localWheel(path: string): Promise<WheelManifest> {
+    let pending = pendingWheels.get(`local:${path}`);
+    if (!pending) {
+      pending = store.importWheel(path);
+      pendingWheels.set(`local:${path}`, pending);
+    }
+    return pending;
+  }
+
+  return {
+    metadata,
+    wheel,
+    localWheel,
+    manifestMetadata: (manifest) => metadataFromManifest(store, manifest),
+    get downloads() {
+      return downloads;
+    },
+  };
+}
