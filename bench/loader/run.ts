@@ -1,5 +1,6 @@
 /**
- * bench/loader: what omnipkg.loader() costs per interpreter, with a bubble of 20 distributions.
+ * bench/loader: what omnipkg.loader() costs per interpreter, with a bubble of 20 distributions
+ * (main holds their other versions plus 60 unrelated ones; 19 more bubbles sit beside it).
  *
  * - enter+exit: `with loader("bigpkg==2.0.0"): pass` while main's bigpkg (and its 19 dependencies)
  *   is imported, so each round snapshots, removes and restores their modules (the import excluded);
@@ -26,6 +27,7 @@ import {
 
 const DISTS = 20;
 const FILLERS = 60;
+const EXTRA_BUBBLES = 19;
 const iterationsArg = process.argv.indexOf("--iterations");
 const iterations = iterationsArg > 0 ? Number(process.argv[iterationsArg + 1]) : 2000;
 
@@ -88,6 +90,11 @@ try {
       members[0]!,
       members.map((dist) => ({ dist, location: "bubble" as const })),
     );
+    // Other bubbles on disk: each loader() call stats every bubble folder to notice changes.
+    for (let i = 1; i < EXTRA_BUBBLES + 1; i++) {
+      const other: Dist = { name: `other-${i}`, version: "2.0", files: { [`other${i}.py`]: "X = 2\n" } };
+      writeBubble(venv, other, [{ dist: other, location: "bubble" }]);
+    }
     // Compile bytecode up front, as an installer that compiles does, so imports are warm-cache.
     execFileSync(venv.python, ["-m", "compileall", "-q", venv.site, join(venv.dir, "bubbles")]);
     const script = join(repoRoot, "bench", "loader", "measure.py");
@@ -136,7 +143,11 @@ try {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
     join(outDir, "loader.json"),
-    JSON.stringify({ bench: "loader", iterations, distributions: DISTS, results }, null, 2) + "\n",
+    JSON.stringify(
+      { bench: "loader", iterations, distributions: DISTS, extraBubbles: EXTRA_BUBBLES, results },
+      null,
+      2,
+    ) + "\n",
   );
   console.log(
     `target: enter+exit under 1 ms with ${DISTS} distributions in the bubble; wrote .bench-out/loader.json`,

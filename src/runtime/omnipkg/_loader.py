@@ -16,31 +16,12 @@ import os
 import sys
 
 from . import _installed, _shim
-from ._errors import ExtensionConflict, LoaderStateError, NotInstalled, StaleBubble, VersionConflict
-from ._install import display_command, run_install
+from ._errors import ExtensionConflict, LoaderStateError, NotInstalled
+from ._install import run_install
 from ._pep440 import parse_requirement
+from ._plan import Activation, make_plan
 
-
-
-class Activation(tuple):
-    """(spec, name, version, location, path) of one active spec; location is "main" or "bubble".
-    A tuple subclass rather than a namedtuple so that `import omnipkg` does not import collections."""
-
-    __slots__ = ()
-    _fields = ("spec", "name", "version", "location", "path")
-
-    def __new__(cls, spec, name, version, location, path):
-        return tuple.__new__(cls, (spec, name, version, location, path))
-
-    spec = property(lambda self: self[0])
-    name = property(lambda self: self[1])
-    version = property(lambda self: self[2])
-    location = property(lambda self: self[3])
-    path = property(lambda self: self[4])
-
-    def __repr__(self):
-        return "Activation(%s)" % ", ".join("%s=%r" % pair for pair in zip(self._fields, self))
-
+__all__ = ["Activation", "loader"]
 
 _lock = _thread.RLock()
 _SUSPENDING_CODE = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
@@ -50,103 +31,17 @@ _extensions_in_memory = {}
 
 
 class _Frame:
-    __slots__ = (
-        "activations", "effective", "bubbles", "dirs", "name_owner", "changed",
-        "saved_modules", "path_list", "saved_path", "saved_cache", "keys_before", "routes", "owners",
-    )
+    """One active block: its plan and the snapshot its exit restores."""
 
-    def __init__(self, activations, effective, bubbles):
-        self.activations = activations
-        self.effective = effective
-        self.bubbles = bubbles
-        self.dirs = []
-        self.name_owner = {}
-        self.changed = {}
+    __slots__ = ("plan", "saved_modules", "path_list", "saved_path", "saved_cache", "keys_before")
+
+    def __init__(self, plan):
+        self.plan = plan
         self.saved_modules = None
-        self.routes = {}
-        self.owners = {}
 
 
 def _describe(dist):
     return "%s %s" % (dist.display, dist.version)
-
-
-def _pick(state, reqs):
-    """For each spec, the newest matching installed copy (main wins a tie), plus everything its
-    bubble's manifest resolved with it. Raises NotInstalled listing every unmatched spec."""
-    desired, needed_by, bubbles, activations, missing = {}, {}, [], [], []
-
-    def need(dist, spec):
-        have = desired.get(dist.name)
-        if have is not None and have.version != dist.version:
-            raise VersionConflict(
-                "%s needs %s but %s needs %s; they cannot be active in one loader()."
-                % (needed_by[dist.name], _describe(have), spec, _describe(dist))
-            )
-        desired.setdefault(dist.name, dist)
-        needed_by.setdefault(dist.name, spec)
-
-    for text, name, specifiers in reqs:
-        pinned = desired.get(name)
-        if pinned is not None:
-            if not specifiers.contains(pinned.version, prereleases=True):
-                raise VersionConflict(
-                    "%s needs %s, which does not satisfy %s." % (needed_by[name], _describe(pinned), text)
-                )
-            activations.append(Activation(text, pinned.display, str(pinned.version), pinned.location, pinned.dir))
-            continue
-        candidates = state.candidates(name)
-        matching = specifiers.select([dist.version for dist, _ in candidates])
-        if not matching:
-            missing.append((text, candidates))
-            continue
-        best = max(matching)
-        dist, bubble = next((d, b) for d, b in candidates if d.version == best)
-        if bubble is None:
-            need(dist, text)
-        else:
-            for member in bubble.dists.values():
-                if member.location == "main":
-                    in_main = state.main.get(member.name)
-                    if in_main is None or in_main.version != member.version:
-                        raise StaleBubble(
-                            "Bubble %s expects %s from main, but main has %s; remove the bubble "
-                            "(omnipkg uninstall %s==%s) and install it again (%s)."
-                            % (
-                                bubble.path,
-                                _describe(member),
-                                _describe(in_main) if in_main else "no %s" % member.display,
-                                bubble.display,
-                                bubble.version,
-                                display_command([text]),
-                            )
-                        )
-                    member = in_main
-                need(member, text)
-            if bubble not in bubbles:
-                bubbles.append(bubble)
-        activations.append(Activation(text, dist.display, str(dist.version), dist.location, dist.dir or bubble.path))
-    if missing:
-        raise _not_installed(state, missing)
-    return activations, desired, bubbles
-
-
-def _not_installed(state, missing):
-    parts = []
-    for text, candidates in missing:
-        if candidates:
-            ordered = sorted(candidates, key=lambda pair: pair[0].version, reverse=True)
-            have = ", ".join("%s (%s)" % (d.version, "main" if b is None else "bubble") for d, b in ordered)
-            parts.append("%s is not installed (installed: %s)" % (text, have))
-        else:
-            parts.append("%s is not installed" % text)
-    specs = [text for text, _ in missing]
-    command = display_command(specs)
-    message = "%s in %s" % ("; ".join(parts), state.prefix)
-    if state.ignored:
-        message += " (ignored bubbles: %s)" % "; ".join("%s: %s" % item for item in state.ignored)
-    message += ". Install it with: %s" % command
-    return NotInstalled(message, specs, command)
 
 
 def _top(key):
@@ -169,20 +64,20 @@ def _within(path, folder):
     return path.startswith(prefix) or os.path.realpath(path).startswith(prefix)
 
 
-def _check_extensions(frame, saved):
+def _check_extensions(plan, saved):
     suffixes = _installed.extension_suffixes()
     for key, module in saved.items():
         file = getattr(module, "__file__", None)
         if not (isinstance(file, str) and file.endswith(suffixes)):
             continue
-        name = frame.name_owner[_top(key)]
-        current, new = frame.changed[name]
+        name = plan.name_owner[_top(key)]
+        current, new = plan.changed[name]
         if _within(file, new.dir):
             continue
         if current is not None and _within(file, current.dir):
             _raise_conflict(new, _describe(current), str(current.version), [key])
         _raise_conflict(new, "%s from %s" % (new.display, os.path.dirname(file)), None, [key])
-    for name, (current, new) in frame.changed.items():
+    for name, (current, new) in plan.changed.items():
         left = _extensions_in_memory.get(name)
         if left is not None and left[1] != new.dir:
             _raise_conflict(new, "%s %s" % (new.display, left[0]), left[0], [])
@@ -201,74 +96,36 @@ def _raise_conflict(new, loaded, loaded_version, modules):
     )
 
 
-def _routing(state, effective, bubbles):
-    """routes (top-level name -> folders to skip) and owners (dist -> folder) for the shim."""
-    routes, owners = {}, {}
-    for name, dist in effective.items():
-        owners[name] = dist.dir
-        others = []
-        in_main = state.main.get(name)
-        if in_main is not None and in_main.dir != dist.dir:
-            others.append(in_main)
-        for bubble in bubbles:
-            member = bubble.dists.get(name)
-            if member is not None and member.location == "bubble" and member.dir != dist.dir:
-                others.append(member)
-        if not others:
-            continue
-        tops = set(dist.top_level)
-        for other in others:
-            tops.update(other.top_level)
-        for top in tops:
-            skip = {o.dir for o in others if not state.is_namespace_portion(o.dir, top)}
-            skip.discard(dist.dir)
-            if skip:
-                routes[top] = routes.get(top, frozenset()) | skip
-    return routes, owners
-
-
-def _activate(reqs, install):
+def _plan_for(owner):
+    """The plan for a loader at the current nesting level, reusing its last one when valid."""
     state = _installed.current()
+    parent = _stack[-1].plan if _stack else None
+    cached = owner._cached_plan
+    if cached is not None and cached[0] is state and cached[1] is parent:
+        return cached[2]
     try:
-        activations, desired, bubbles = _pick(state, reqs)
+        plan = make_plan(state, owner._reqs, parent)
     except NotInstalled as error:
-        if not install:
+        if not owner._install:
             raise
         run_install(error.specs)
         state = _installed.current(force=True)
-        activations, desired, bubbles = _pick(state, reqs)
-    parent = _stack[-1] if _stack else None
-    base = parent.effective if parent is not None else {}
-    frame = _Frame(activations, base, list(parent.bubbles) if parent is not None else [])
-    for name, new in desired.items():
-        current = base.get(name) or state.main.get(name)
-        if current is None or current.dir != new.dir or current.version != new.version:
-            frame.changed[name] = (current, new)
-    if not frame.changed:
-        # The requested versions are the ones already importable: nothing to do.
-        if parent is not None:
-            frame.routes, frame.owners = parent.routes, parent.owners
+        plan = make_plan(state, owner._reqs, parent)
+    owner._cached_plan = (state, parent, plan)
+    return plan
+
+
+def _activate(owner):
+    plan = _plan_for(owner)
+    frame = _Frame(plan)
+    if plan.noop:
         return frame
-    for name, (current, new) in frame.changed.items():
-        for top in new.top_level:
-            frame.name_owner.setdefault(top, name)
-        if current is not None:
-            for top in current.top_level:
-                frame.name_owner.setdefault(top, name)
-    owned = frame.name_owner
+    owned = plan.name_owner
     modules = sys.modules
-    saved = {key: module for key, module in list(modules.items()) if _top(key) in owned}
-    _check_extensions(frame, saved)
+    saved = {key: module for key, module in list(modules.items()) if key.partition(".")[0] in owned}
+    _check_extensions(plan, saved)
 
     # Nothing has changed so far; from here on every step is a plain assignment.
-    frame.effective = dict(base)
-    for name, (_, new) in frame.changed.items():
-        frame.effective[name] = new
-    for bubble in bubbles:
-        if bubble not in frame.bubbles:
-            frame.bubbles.append(bubble)
-    frame.dirs = [b.path for b in bubbles]
-    frame.routes, frame.owners = _routing(state, frame.effective, frame.bubbles)
     for key in saved:
         del modules[key]
     frame.saved_modules = saved
@@ -276,27 +133,28 @@ def _activate(reqs, install):
     frame.path_list = sys.path
     frame.saved_path = sys.path[:]
     cache = sys.path_importer_cache
-    frame.saved_cache = {d: cache[d] for d in frame.dirs if d in cache}
-    for d in frame.dirs:
+    frame.saved_cache = {d: cache[d] for d in plan.dirs if d in cache}
+    for d in plan.dirs:
         cache.pop(d, None)  # a fresh FileFinder lists the bubble as it is now
-    sys.path[0:0] = frame.dirs
+    sys.path[0:0] = plan.dirs
     _shim.install()
-    _shim.set_active(frame.routes, frame.owners)
+    _shim.set_active(plan.routes, plan.owners)
     return frame
 
 
 def _deactivate(frame):
+    plan = frame.plan
     if frame.saved_modules is not None:
         modules = sys.modules
         suffixes = _installed.extension_suffixes()
         for key in modules.keys() - frame.keys_before:
             module = modules.get(key)
-            name = frame.name_owner.get(_top(key))
-            if name is None and not _file_in(module, frame.dirs):
+            name = plan.name_owner.get(key.partition(".")[0])
+            if name is None and not _file_in(module, plan.dirs):
                 continue
             file = getattr(module, "__file__", None)
             if name is not None and isinstance(file, str) and file.endswith(suffixes):
-                for dist in frame.changed[name]:
+                for dist in plan.changed[name]:
                     if dist is not None and _within(file, dist.dir):
                         _extensions_in_memory[name] = (str(dist.version), dist.dir)
             del modules[key]
@@ -305,10 +163,10 @@ def _deactivate(frame):
             sys.path = frame.path_list  # the block rebound sys.path: put the original list back
         sys.path[:] = frame.saved_path
         cache = sys.path_importer_cache
-        for d in frame.dirs:
+        for d in plan.dirs:
             cache.pop(d, None)
         cache.update(frame.saved_cache)
-    top = _stack[-1] if _stack else None
+    top = _stack[-1].plan if _stack else None
     if top is not None and top.owners:
         _shim.set_active(top.routes, top.owners)
     else:
@@ -334,10 +192,11 @@ class loader:
         self._reqs = tuple(reqs)
         self._install = bool(install)
         self._frames = []
+        self._cached_plan = None  # (installed state, parent plan, plan)
 
     def __enter__(self):
         with _lock:
-            frame = _activate(self._reqs, self._install)
+            frame = _activate(self)
             _stack.append(frame)
             self._frames.append(frame)
         return self
@@ -376,13 +235,13 @@ class loader:
     @property
     def activations(self):
         """What this loader's innermost active block chose (empty outside the block)."""
-        return list(self._frames[-1].activations) if self._frames else []
+        return list(self._frames[-1].plan.activations) if self._frames else []
 
     @staticmethod
     def active():
         """Every active activation, outermost first: Activation(spec, name, version, location, path)."""
         with _lock:
-            return [a for frame in _stack for a in frame.activations]
+            return [a for frame in _stack for a in frame.plan.activations]
 
     def __repr__(self):
         return "omnipkg.loader(%s)" % ", ".join(repr(r[0]) for r in self._reqs)
