@@ -25,6 +25,7 @@ from ._errors import (  # noqa: E402
     StaleBubble,
     VersionConflict,
 )
+from ._installed import InstalledVersion, installed  # noqa: E402
 from ._loader import Activation, loader  # noqa: E402
 
 
@@ -45,12 +46,14 @@ __all__ = [
     "Activation",
     "ExtensionConflict",
     "InstallFailed",
+    "InstalledVersion",
     "InvalidSpec",
     "LoaderStateError",
     "NotInstalled",
     "OmnipkgError",
     "StaleBubble",
     "VersionConflict",
+    "installed",
     "interpreter",
     "loader",
 ]

@@ -113,6 +113,50 @@ class Installed:
         return hit
 
 
+class InstalledVersion(tuple):
+    """(name, version, location, path): one installed version; location is "main" or "bubble"."""
+
+    __slots__ = ()
+    _fields = ("name", "version", "location", "path")
+
+    def __new__(cls, name, version, location, path):
+        return tuple.__new__(cls, (name, version, location, path))
+
+    name = property(lambda self: self[0])
+    version = property(lambda self: self[1])
+    location = property(lambda self: self[2])
+    path = property(lambda self: self[3])
+
+    def __repr__(self):
+        return "InstalledVersion(%s)" % ", ".join("%s=%r" % pair for pair in zip(self._fields, self))
+
+
+def installed(name=None):
+    """Every version loader() can activate, newest first per name: main's and each bubble's root.
+    With `name`, only that distribution's (any spelling)."""
+    state = current()
+    wanted = canonicalize(name) if name is not None else None
+    found = []
+    for dist in state.main.values():
+        if wanted is None or dist.name == wanted:
+            found.append((dist, dist.dir))
+    for bubble in state.bubbles:
+        if wanted is None or bubble.name == wanted:
+            found.append((bubble.dists[bubble.name], bubble.path))
+    found.sort(key=lambda pair: (pair[0].name, _descending(pair[0].version)))
+    return [InstalledVersion(d.display, str(d.version), d.location, path) for d, path in found]
+
+
+class _descending:
+    __slots__ = ("version",)
+
+    def __init__(self, version):
+        self.version = version
+
+    def __lt__(self, other):
+        return self.version > other.version
+
+
 def _read_lines(path):
     try:
         with open(path, encoding="utf-8") as f:

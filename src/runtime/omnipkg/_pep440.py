@@ -290,11 +290,17 @@ def canonicalize(name):
 
 
 def parse_requirement(text):
-    """'name<op><version>,...' (no extras, URLs or markers) -> (canonical name, SpecifierSet)."""
+    """'name[extras]<op><version>,...' -> (canonical name, SpecifierSet). Extras are accepted and
+    ignored (a bubble's manifest already fixes what was installed); URLs and markers are refused."""
     m = _regex(_NAME_PATTERN).match(text) if isinstance(text, str) else None
     if m is None:
         raise InvalidSpec("%r is not a requirement like 'rich==13.4.2' or 'pygments<2.17'" % (text,))
     rest = m.group(2)
-    if rest[:1] in ("[", "@", ";"):
-        raise InvalidSpec("%r: the loader takes a name and version specifiers only" % (text,))
+    if rest.startswith("["):
+        end = rest.find("]")
+        if end < 0:
+            raise InvalidSpec("%r: the extras list is not closed with ']'" % (text,))
+        rest = rest[end + 1 :].strip()
+    if rest[:1] in ("@", ";", "["):
+        raise InvalidSpec("%r: the loader takes a name and version specifiers only (no URL or marker)" % (text,))
     return canonicalize(m.group(1)), SpecifierSet(rest)

@@ -267,6 +267,15 @@ else:
 assert_restored(before, "after rebinding")
 step("rebinding and generators")
 
+listed = [tuple(v)[1:3] for v in omnipkg.installed("TinyPkg")]
+check(listed == [("3.0.0", "bubble"), ("2.1.0rc1", "bubble"), ("2.0.0", "bubble"), ("1.0.0", "main"),
+                 ("0.5.0", "bubble")], "installed()", listed)
+check(omnipkg.installed("tinypkg")[0].path == os.path.join(BUBBLES, "tinypkg-3.0.0"), "installed() path")
+check([v.name for v in omnipkg.installed()] == ["plainlib", "tinypkg", "tinypkg", "tinypkg", "tinypkg", "tinypkg"],
+      "installed() lists main and bubble roots", omnipkg.installed())
+check(chosen("tinypkg[extra]>=2,<3")[0] == "2.0.0", "extras are ignored")
+step("installed()")
+
 try:
     omnipkg.loader("tinypkg=>2")
 except omnipkg.InvalidSpec as error:
