@@ -26,13 +26,21 @@ interface Req {
   op: ">=" | "<" | "==" | "!=" | "range";
   a: number;
   b: number;
+  extras: string[];
+}
+
+interface Release {
+  deps: Req[];
+  /** Requirements that only apply with an extra (`; extra == "e1"`). */
+  extraDeps: Map<string, Req[]>;
 }
 
 interface Case {
   roots: Req[];
-  /** name → version number → requirements */
-  graph: Map<string, Map<number, Req[]>>;
+  graph: Map<string, Map<number, Release>>;
 }
+
+const EXTRAS = ["e1", "e2"];
 
 function matches(req: Req, v: number): boolean {
   switch (req.op) {
@@ -50,32 +58,38 @@ function matches(req: Req, v: number): boolean {
 }
 
 function text(req: Req): string {
-  if (req.op === "range") return `${req.name}>=${req.a}.0,<${req.b}.0`;
-  return `${req.name}${req.op}${req.a}.0`;
+  const name = req.extras.length > 0 ? `${req.name}[${req.extras.join(",")}]` : req.name;
+  if (req.op === "range") return `${name}>=${req.a}.0,<${req.b}.0`;
+  return `${name}${req.op}${req.a}.0`;
 }
 
-function generate(random: () => number, packages: number, maxVersions: number): Case {
+function generate(random: () => number, packages: number, maxVersions: number, extraRate: number): Case {
   const pick = (n: number) => Math.floor(random() * n);
   const names = Array.from({ length: packages }, (_, i) => `p${i}`);
-  const graph = new Map<string, Map<number, Req[]>>();
+  const graph = new Map<string, Map<number, Release>>();
   const randomReq = (): Req => {
     const name = names[pick(names.length)]!;
     const ops = [">=", "<", "==", "!=", "range"] as const;
     const op = ops[pick(ops.length)]!;
     const a = 1 + pick(maxVersions);
-    return { name, op, a, b: a + 1 + pick(2) };
+    const extras = random() < extraRate ? EXTRAS.filter(() => random() < 0.6) : [];
+    return { name, op, a, b: a + 1 + pick(2), extras };
+  };
+  const randomDeps = (self: string, max: number): Req[] => {
+    const deps: Req[] = [];
+    for (let i = 0, n = pick(max + 1); i < n; i++) {
+      const req = randomReq();
+      if (req.name !== self && !deps.some((d) => d.name === req.name)) deps.push(req);
+    }
+    return deps;
   };
   for (const name of names) {
-    const versions = new Map<number, Req[]>();
+    const versions = new Map<number, Release>();
     const count = 1 + pick(maxVersions);
     for (let v = 1; v <= count; v++) {
-      const deps: Req[] = [];
-      const n = pick(4);
-      for (let i = 0; i < n; i++) {
-        const req = randomReq();
-        if (req.name !== name && !deps.some((d) => d.name === req.name)) deps.push(req);
-      }
-      versions.set(v, deps);
+      const extraDeps = new Map<string, Req[]>();
+      if (extraRate > 0) for (const extra of EXTRAS) extraDeps.set(extra, randomDeps(name, 2));
+      versions.set(v, { deps: randomDeps(name, 3), extraDeps });
     }
     graph.set(name, versions);
   }
@@ -87,41 +101,74 @@ function generate(random: () => number, packages: number, maxVersions: number): 
   return { roots, graph };
 }
 
-/** Complete search: each project's version is chosen where it is first required, trying all. */
-function bruteForce(c: Case): Map<string, number> | null {
-  const search = (chosen: Map<string, number>, pending: Req[]): Map<string, number> | null => {
+interface Selection {
+  versions: Map<string, number>;
+  extras: Map<string, Set<string>>;
+}
+
+/**
+ * Complete search: each project's version is chosen where it is first required, trying every
+ * version; extras switch on their requirements once the version is known.
+ */
+function bruteForce(c: Case): Selection | null {
+  const search = (chosen: Selection, pending: Req[]): Selection | null => {
     const [req, ...rest] = pending;
     if (req === undefined) return chosen;
-    const have = chosen.get(req.name);
-    if (have !== undefined) return matches(req, have) ? search(chosen, rest) : null;
-    for (const [v, deps] of [...c.graph.get(req.name)!].reverse()) {
+    const have = chosen.versions.get(req.name);
+    const activate = (next: Selection, v: number, queue: Req[]): Req[] => {
+      const on = new Set(next.extras.get(req.name) ?? []);
+      for (const extra of req.extras) {
+        if (on.has(extra)) continue;
+        on.add(extra);
+        queue = [...queue, ...(c.graph.get(req.name)!.get(v)!.extraDeps.get(extra) ?? [])];
+      }
+      next.extras.set(req.name, on);
+      return queue;
+    };
+    if (have !== undefined) {
+      if (!matches(req, have)) return null;
+      const next = { versions: chosen.versions, extras: new Map(chosen.extras) };
+      return search(next, activate(next, have, rest));
+    }
+    for (const [v, release] of [...c.graph.get(req.name)!].reverse()) {
       if (!matches(req, v)) continue;
-      const found = search(new Map(chosen).set(req.name, v), [...rest, ...deps]);
+      const next = { versions: new Map(chosen.versions).set(req.name, v), extras: new Map(chosen.extras) };
+      const found = search(next, activate(next, v, [...rest, ...release.deps]));
       if (found !== null) return found;
     }
     return null;
   };
-  return search(new Map(), c.roots);
+  return search({ versions: new Map(), extras: new Map() }, c.roots);
 }
 
 function toGraph(c: Case): Graph {
   const graph: Graph = {};
   for (const [name, versions] of c.graph) {
     graph[name] = {};
-    for (const [v, deps] of versions) graph[name][`${v}.0`] = deps.map(text);
+    for (const [v, release] of versions) {
+      const lines = release.deps.map(text);
+      for (const [extra, deps] of release.extraDeps)
+        lines.push(...deps.map((d) => `${text(d)}; extra == "${extra}"`));
+      graph[name][`${v}.0`] = lines;
+    }
   }
   return graph;
 }
 
-function checkSolution(c: Case, solution: Map<string, number>): void {
-  for (const root of c.roots) {
-    const v = solution.get(root.name);
-    assert.ok(v !== undefined && matches(root, v), `root ${text(root)} not met`);
-  }
-  for (const [name, v] of solution) {
-    for (const dep of c.graph.get(name)!.get(v)!) {
-      const have = solution.get(dep.name);
-      assert.ok(have !== undefined && matches(dep, have), `${name}==${v} needs ${text(dep)}`);
+/** Every requirement that applies to the selection is met, extras included. */
+function checkSolution(c: Case, solution: Selection): void {
+  const check = (req: Req, why: string) => {
+    const v = solution.versions.get(req.name);
+    assert.ok(v !== undefined && matches(req, v), `${why} needs ${text(req)}`);
+    const on = solution.extras.get(req.name) ?? new Set();
+    for (const extra of req.extras) assert.ok(on.has(extra), `${why} needs extra ${extra} of ${req.name}`);
+  };
+  for (const root of c.roots) check(root, "the root");
+  for (const [name, v] of solution.versions) {
+    const release = c.graph.get(name)!.get(v)!;
+    for (const dep of release.deps) check(dep, `${name}==${v}`);
+    for (const extra of solution.extras.get(name) ?? []) {
+      for (const dep of release.extraDeps.get(extra) ?? []) check(dep, `${name}[${extra}]==${v}`);
     }
   }
 }
@@ -130,15 +177,18 @@ async function crossCheck(
   seed: number,
   packages: number,
   maxVersions: number,
+  extraRate = 0,
 ): Promise<"solved" | "unsolvable"> {
-  const c = generate(rng(seed), packages, maxVersions);
+  const c = generate(rng(seed), packages, maxVersions, extraRate);
   const expected = bruteForce(c);
   const context = `seed ${seed}: roots ${c.roots.map(text).join(" ")}\n${JSON.stringify(toGraph(c))}`;
   try {
     const resolution = await resolve(c.roots.map(text), memoryProvider(toGraph(c)), { env: linux311 });
-    const solution = new Map(
-      [...resolution.packages].map(([name, p]) => [name, Number.parseInt(p.version, 10)]),
-    );
+    const solution: Selection = { versions: new Map(), extras: new Map() };
+    for (const [name, p] of resolution.packages) {
+      solution.versions.set(name, Number.parseInt(p.version, 10));
+      solution.extras.set(name, new Set(p.extras));
+    }
     checkSolution(c, solution);
     assert.ok(expected !== null, `resolver found a solution brute force missed (${context})`);
     return "solved";
@@ -148,10 +198,11 @@ async function crossCheck(
       error instanceof ResolutionImpossible || error instanceof NoMatchingVersion,
       `${String(error)} (${context})`,
     );
-    if (expected !== null)
+    if (expected !== null) {
       assert.fail(
-        `resolver failed where brute force found ${JSON.stringify([...expected])}: ${String(error)} (${context})`,
+        `resolver failed where brute force found ${JSON.stringify([...expected.versions])}: ${String(error)} (${context})`,
       );
+    }
     if (error instanceof ResolutionImpossible)
       assert.match(error.explanation, /your requirements are unsatisfiable\.$/);
     return "unsolvable";
@@ -175,4 +226,10 @@ test("wide random graphs agree with brute force", async () => {
   const outcomes = { solved: 0, unsolvable: 0 };
   for (let seed = 5001; seed <= 5300; seed++) outcomes[await crossCheck(seed, 30, 8)]++;
   assert.ok(outcomes.solved > 20 && outcomes.unsolvable > 10, JSON.stringify(outcomes));
+});
+
+test("random graphs with extras agree with brute force", async () => {
+  const outcomes = { solved: 0, unsolvable: 0 };
+  for (let seed = 9001; seed <= 9600; seed++) outcomes[await crossCheck(seed, 8, 4, 0.3)]++;
+  assert.ok(outcomes.solved > 50 && outcomes.unsolvable > 50, JSON.stringify(outcomes));
 });
