@@ -126,7 +126,7 @@ export function escapeName(name: string): string {
   return name.replace(/[-_.]+/g, "_");
 }
 
-function metadataText(spec: WheelSpec): string {
+export function metadataText(spec: WheelSpec): string {
   const lines = ["Metadata-Version: 2.1", `Name: ${spec.name}`, `Version: ${spec.version}`];
   if (spec.requiresPython) lines.push(`Requires-Python: ${spec.requiresPython}`);
   for (const req of spec.requiresDist ?? []) lines.push(`Requires-Dist: ${req}`);
