@@ -1,21 +1,22 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { createDebug } from "../core/debug.ts";
+
+const debug = createDebug("index");
 
 /**
  * On-disk HTTP cache for index pages and metadata files (not distribution downloads: those go to
- * the store). Entries are keyed by URL (credentials removed) and Accept header, and hold the body
- * beside a small JSON header record. Freshness follows RFC 9111 in the parts indexes use:
+ * the store). Entries are keyed by URL (credentials removed) and Accept header; one file holds a
+ * JSON header line and the body. Freshness follows RFC 9111 in the parts indexes use:
  * `Cache-Control: max-age` (less `Age`), `no-cache` (always revalidate), `no-store` (never stored),
  * `Expires` as a fallback; with none of them an entry is stale at once, so it is revalidated with
  * `If-None-Match` / `If-Modified-Since` and a 304 costs no body transfer.
  *
- * Cache files are renamed into place but not fsynced: a lost entry after a power cut only costs a
- * refetch, and fsyncing hundreds of small files would dominate a cold run.
- *
- * Races: two processes may store the same key at once. The body is written first and the header
- * record second (both atomically) and the record carries the body's sha256, so a reader that sees
- * one writer's record with another's body treats the entry as missing instead of serving it.
+ * Entries are renamed into place but not fsynced: a lost entry after a power cut only costs a
+ * refetch, and fsyncing hundreds of small files would dominate a cold run. The header carries the
+ * body's sha256 so a damaged file reads as a miss, never as a wrong page.
  */
 
 export interface CacheEntry {
@@ -65,34 +66,30 @@ export function parseFreshness(headers: Headers, nowMs: number): Freshness {
   return { store: true, freshForMs: 0 };
 }
 
-function writeReplace(path: string, data: string | Buffer): void {
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (error) {
-    rmSync(tmp, { force: true });
-    throw error;
-  }
-}
-
 export class HttpCache {
   readonly dir: string;
+  private readonly madeDirs = new Set<string>();
+  private readonly pending = new Set<Promise<void>>();
+
   constructor(dir: string) {
     this.dir = dir;
   }
 
-  private paths(url: string, accept: string): { meta: string; body: string } {
+  private pathFor(url: string, accept: string): string {
     const key = createHash("sha256").update(`${url}\n${accept}`).digest("hex");
-    const sub = join(this.dir, key.slice(0, 2));
-    return { meta: join(sub, `${key}.json`), body: join(sub, `${key}.body`) };
+    // One flat folder: creating 256 fan-out folders cost more than it saves at index-cache sizes
+    // (thousands of entries, which ext4's hashed directories handle well).
+    return join(this.dir, `${key}.entry`);
   }
 
+  /** One file per entry: a JSON header line (JSON.stringify never emits a raw newline), then the body. */
   get(url: string, accept: string): CachedResponse | undefined {
-    const p = this.paths(url, accept);
     try {
-      const entry = JSON.parse(readFileSync(p.meta, "utf8")) as CacheEntry;
-      const body = readFileSync(p.body);
+      const data = readFileSync(this.pathFor(url, accept));
+      const newline = data.indexOf(10);
+      if (newline < 0) return undefined;
+      const entry = JSON.parse(data.subarray(0, newline).toString("utf8")) as CacheEntry;
+      const body = data.subarray(newline + 1);
       if (entry.url !== url) return undefined;
       if (createHash("sha256").update(body).digest("hex") !== entry.bodySha256) return undefined;
       return { entry, body };
@@ -102,17 +99,39 @@ export class HttpCache {
   }
 
   put(url: string, accept: string, entry: Omit<CacheEntry, "bodySha256" | "url">, body: Buffer): void {
-    const p = this.paths(url, accept);
-    mkdirSync(dirname(p.meta), { recursive: true });
     const full: CacheEntry = { ...entry, url, bodySha256: createHash("sha256").update(body).digest("hex") };
-    writeReplace(p.body, body);
-    writeReplace(p.meta, JSON.stringify(full));
+    this.write(this.pathFor(url, accept), full, body);
   }
 
-  /** A 304 refreshes the header record only; the body on disk is unchanged. */
+  /** A 304 refreshes the header; the body is the one already cached. */
   refresh(url: string, accept: string, cached: CachedResponse, update: Partial<CacheEntry>): void {
-    const p = this.paths(url, accept);
-    const entry: CacheEntry = { ...cached.entry, ...update };
-    writeReplace(p.meta, JSON.stringify(entry));
+    this.write(this.pathFor(url, accept), { ...cached.entry, ...update }, cached.body);
+  }
+
+  /**
+   * Writes happen in the background (temp file + rename, so readers never see a torn entry) and
+   * stay off the request path; `flush()` waits for them. A failed write only loses that entry.
+   */
+  private write(path: string, entry: CacheEntry, body: Buffer): void {
+    const data = Buffer.concat([Buffer.from(JSON.stringify(entry) + "\n", "utf8"), body]);
+    const dir = dirname(path);
+    const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const job = (async () => {
+      if (!this.madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        this.madeDirs.add(dir);
+      }
+      await writeFile(tmp, data);
+      await rename(tmp, path);
+    })().catch(async (error: unknown) => {
+      await rm(tmp, { force: true }).catch(() => {});
+      debug(`cache write failed: ${(error as Error).message}`);
+    });
+    this.pending.add(job);
+    void job.finally(() => this.pending.delete(job));
+  }
+
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 }

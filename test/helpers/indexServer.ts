@@ -70,6 +70,8 @@ export interface IndexServerOptions {
   /** Require HTTP Basic credentials on every request. */
   auth?: { username: string; password: string };
   behaviours?: Record<string, Behaviour>;
+  /** Delay every answer by this much, to model a server across a network. */
+  latencyMs?: number;
 }
 
 export interface LoggedRequest {
@@ -200,8 +202,12 @@ function negotiate(accept: string | undefined): string {
 export async function startIndexServer(options: IndexServerOptions): Promise<IndexServer> {
   let projects = new Map(options.projects.map((p) => [normalizeName(p.project), p]));
   const files = new Map<string, ServedFile>();
+  // Rendered pages and ETags are memoised so the server spends little CPU per request (benchmarks
+  // share two cores between it and the client under test).
+  const rendered = new Map<string, { body: string; etag: string }>();
   const indexFiles = (): void => {
     files.clear();
+    rendered.clear();
     for (const p of projects.values()) for (const f of p.files) files.set(f.filename, f);
   };
   indexFiles();
@@ -229,7 +235,8 @@ export async function startIndexServer(options: IndexServerOptions): Promise<Ind
     const behaviour = behaviours.get(path) ?? {};
     const count = counters.get(path) ?? { fails: 0, resets: 0 };
     counters.set(path, count);
-    if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+    const delayMs = (behaviour.delayMs ?? 0) + (options.latencyMs ?? 0);
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     if (behaviour.resetTimes !== undefined && count.resets < behaviour.resetTimes) {
       count.resets++;
       log.status = -1;
@@ -256,8 +263,8 @@ export async function startIndexServer(options: IndexServerOptions): Promise<Ind
     }
     const cacheControl = behaviour.cacheControl ?? pageCacheControl;
 
-    const sendCacheable = (contentType: string, body: string | Uint8Array): void => {
-      const etag = `"${sha256Hex(body).slice(0, 32)}"`;
+    const sendCacheable = (contentType: string, body: string | Uint8Array, knownEtag?: string): void => {
+      const etag = knownEtag ?? `"${sha256Hex(body).slice(0, 32)}"`;
       const headers = { etag, "last-modified": lastModified, "cache-control": cacheControl, vary: "Accept" };
       if (req.headers["if-none-match"] === etag) return send(304, headers);
       if (behaviour.truncate) {
