@@ -1,4 +1,4 @@
-import type { InstalledDistribution, RevisionChanges, RevisionInput } from "./types.ts";
+import type { EnvState, InstalledDistribution, RevisionChanges, RevisionInput } from "./types.ts";
 
 /** Small pure helpers both backends share, so their records are byte-for-byte the same shape. */
 
@@ -10,6 +10,15 @@ export function revisionChanges(input: Partial<RevisionChanges>): RevisionChange
     movedIntoBubble: input.movedIntoBubble ?? [],
     movedOutOfBubble: input.movedOutOfBubble ?? [],
   };
+}
+
+/** The snapshot as stored (JSON text), or null when the revision has none. */
+export function stateText(state: EnvState | undefined): string | null {
+  return state === undefined ? null : JSON.stringify(state);
+}
+
+export function parseState(text: unknown): EnvState | undefined {
+  return typeof text === "string" && text !== "" ? (JSON.parse(text) as EnvState) : undefined;
 }
 
 export function revisionTime(input: RevisionInput): number {

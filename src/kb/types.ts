@@ -85,11 +85,46 @@ export interface RevisionChanges {
   movedOutOfBubble: RevisionItem[];
 }
 
+/** One distribution of an environment state: enough to put it back from the store. */
+export interface StateDist {
+  /** PEP 503 canonical name. */
+  name: string;
+  version: string;
+  /** The wheel it was installed from; null for a distribution omnipkg did not install (pip's). */
+  wheelSha256: string | null;
+}
+
+export interface BubbleStateDist extends StateDist {
+  /** "bubble": its files are in the bubble; "main": the bubble uses main's copy. */
+  location: "bubble" | "main";
+  topLevel: string[];
+}
+
+export interface BubbleState {
+  /** Folder name under `<env>/bubbles/`: `<canonical name>-<version>`. */
+  folder: string;
+  name: string;
+  version: string;
+  dists: BubbleStateDist[];
+}
+
+/**
+ * The whole state of an environment after a revision (main and its bubbles). Revisions record
+ * changes for people and this snapshot for `revert`, since changes alone cannot rebuild a state
+ * that began with distributions omnipkg never saw installed.
+ */
+export interface EnvState {
+  main: StateDist[];
+  bubbles: BubbleState[];
+}
+
 export interface RevisionInput extends Partial<RevisionChanges> {
   /** The command line as the user typed it (argv joined), for `omnipkg history`. */
   command: string;
   /** Defaults to now. */
   timeMs?: number;
+  /** The environment's state after this revision. */
+  state?: EnvState;
 }
 
 export interface Revision extends RevisionChanges {
@@ -98,6 +133,8 @@ export interface Revision extends RevisionChanges {
   number: number;
   command: string;
   timeMs: number;
+  /** Absent on revisions recorded before snapshots existed (schema 2). */
+  state?: EnvState;
 }
 
 /** One atomic change to an environment: put and remove distributions, and record the revision. */

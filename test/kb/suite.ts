@@ -341,6 +341,39 @@ export function defineKbSuite(name: string, makeFactory: () => Promise<KbFactory
       assert.ok(Math.abs(now - Date.now()) < 60_000, "time defaults to now");
     });
 
+    it("keeps a revision's environment snapshot, and copies it in export/import", async () => {
+      const { kb: k } = await fresh();
+      await withEnvironment(k, "e1");
+      const state = {
+        main: [{ name: "rich", version: "13.4.2", wheelSha256: "a".repeat(64) }],
+        bubbles: [
+          {
+            folder: "six-1.16.0",
+            name: "six",
+            version: "1.16.0",
+            dists: [
+              {
+                name: "six",
+                version: "1.16.0",
+                wheelSha256: null,
+                location: "bubble" as const,
+                topLevel: ["six"],
+              },
+            ],
+          },
+        ],
+      };
+      await k.applyChange({ envId: "e1", revision: { command: "with", state } });
+      await k.applyChange({ envId: "e1", revision: { command: "without" } });
+      assert.deepEqual((await k.getRevision("e1", 1))?.state, state);
+      assert.equal((await k.getRevision("e1", 2))?.state, undefined);
+      assert.deepEqual((await k.listRevisions("e1"))[1]?.state, state);
+      const dump = await k.exportAll();
+      await k.importAll(dump);
+      assert.deepEqual((await k.getRevision("e1", 1))?.state, state);
+      assert.equal((await k.getRevision("e1", 2))?.state, undefined);
+    });
+
     it("never loses or duplicates a revision number when two processes record at once", async () => {
       const h = await fresh();
       await withEnvironment(h.kb, "shared-env");

@@ -162,7 +162,12 @@ export async function importAll(kb: RedisKnowledgeBase, dump: KbDump): Promise<v
       }
       const lastNumber = new Map<string, number>();
       for (const r of dump.revisions) {
-        const stored: StoredRevision = { command: r.command, timeMs: r.timeMs, ...revisionChanges(r) };
+        const stored: StoredRevision = {
+          command: r.command,
+          timeMs: r.timeMs,
+          ...revisionChanges(r),
+          ...(r.state ? { state: r.state } : {}),
+        };
         tx.hset(k.env(r.envId).revisions, String(r.number), JSON.stringify(stored));
         lastNumber.set(r.envId, Math.max(lastNumber.get(r.envId) ?? 0, r.number));
       }

@@ -153,6 +153,7 @@ export class RedisKnowledgeBase implements KnowledgeBase {
         command: change.revision.command,
         timeMs: revisionTime(change.revision),
         ...revisionChanges(change.revision),
+        ...(change.revision.state ? { state: change.revision.state } : {}),
       };
       revision = JSON.stringify(stored);
     }
@@ -279,5 +280,12 @@ export class RedisKnowledgeBase implements KnowledgeBase {
 export function toRevision(envId: string, number: number, raw: string): Revision {
   const stored = JSON.parse(raw) as StoredRevision;
   const changes: RevisionChanges = revisionChanges(stored);
-  return { envId, number, command: stored.command, timeMs: stored.timeMs, ...changes };
+  return {
+    envId,
+    number,
+    command: stored.command,
+    timeMs: stored.timeMs,
+    ...changes,
+    ...(stored.state ? { state: stored.state } : {}),
+  };
 }

@@ -1,3 +1,4 @@
+import { parseState } from "../records.ts";
 import type { InterpreterFacts } from "../../python/facts.ts";
 import type {
   CompatResult,
@@ -39,6 +40,7 @@ export function rowToRevision(row: Row): Revision {
     timeMs: row.time_ms as number,
     command: row.command as string,
     ...(JSON.parse(row.changes as string) as RevisionChanges),
+    ...(typeof row.state === "string" ? { state: parseState(row.state)! } : {}),
   };
 }
 

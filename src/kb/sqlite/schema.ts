@@ -86,6 +86,8 @@ const MIGRATIONS: readonly string[] = [
      text TEXT NOT NULL,
      PRIMARY KEY (project, filename)
    ) STRICT, WITHOUT ROWID;`,
+  // 3: each revision keeps a snapshot of the environment after it (main and bubbles), for revert.
+  `ALTER TABLE revisions ADD COLUMN state TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,5 +1,5 @@
 import type { InterpreterFacts } from "../../python/facts.ts";
-import { revisionChanges } from "../records.ts";
+import { revisionChanges, stateText } from "../records.ts";
 import type { InstalledDistribution, KbCounts, KbDump, StoreFileEntry } from "../types.ts";
 import {
   rowToCompat,
@@ -113,10 +113,10 @@ export function importAll(kb: SqliteKnowledgeBase, dump: KbDump): void {
     for (const f of d.files) file.run(envId, d.name, f.path, f.sha256, f.size);
   }
   const rev = kb.sql(
-    "INSERT INTO revisions (env_id, number, time_ms, command, changes) VALUES (?, ?, ?, ?, ?)",
+    "INSERT INTO revisions (env_id, number, time_ms, command, changes, state) VALUES (?, ?, ?, ?, ?, ?)",
   );
   for (const r of dump.revisions) {
-    rev.run(r.envId, r.number, r.timeMs, r.command, JSON.stringify(revisionChanges(r)));
+    rev.run(r.envId, r.number, r.timeMs, r.command, JSON.stringify(revisionChanges(r)), stateText(r.state));
   }
   const ref = kb.sql("INSERT INTO store_refs (wheel_sha256, files) VALUES (?, ?)");
   for (const s of dump.storeRefs) ref.run(s.wheelSha256, JSON.stringify(s.files));

@@ -1,7 +1,7 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 import type { InterpreterFacts } from "../../python/facts.ts";
 import { KbMissing } from "../errors.ts";
-import { checkChangeNames, revisionChanges, revisionTime } from "../records.ts";
+import { checkChangeNames, revisionChanges, revisionTime, stateText } from "../records.ts";
 import type {
   CompatResult,
   DistributionSummary,
@@ -221,13 +221,14 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
         change.envId,
       ) as { n: number };
       this.sql(
-        "INSERT INTO revisions (env_id, number, time_ms, command, changes) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO revisions (env_id, number, time_ms, command, changes, state) VALUES (?, ?, ?, ?, ?, ?)",
       ).run(
         change.envId,
         next.n,
         revisionTime(change.revision),
         change.revision.command,
         JSON.stringify(revisionChanges(change.revision)),
+        stateText(change.revision.state),
       );
       return next.n;
     });
