@@ -90,6 +90,10 @@ export interface IndexServer {
   jsonIndexUrl: string;
   fileUrl(filename: string): string;
   requests: LoggedRequest[];
+  /** TCP connections accepted so far (keep-alive reuses them). */
+  readonly connectionCount: number;
+  /** Most requests the server was answering at the same moment. */
+  readonly maxInFlight: number;
   setBehaviour(path: string, behaviour: Behaviour | undefined): void;
   setProjects(projects: ServedProject[]): void;
   close(): Promise<void>;
@@ -218,6 +222,10 @@ export async function startIndexServer(options: IndexServerOptions): Promise<Ind
   const pageCacheControl = options.cacheControl ?? "max-age=0, must-revalidate";
   const lastModified = new Date(Date.UTC(2024, 0, 1)).toUTCString();
 
+  let connectionCount = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const path = decodeURIComponent(url.pathname);
@@ -339,12 +347,16 @@ export async function startIndexServer(options: IndexServerOptions): Promise<Ind
   };
 
   const server = createServer((req, res) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on("close", () => inFlight--);
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500);
       res.end(String(error));
     });
   });
   server.on("connection", (socket) => {
+    connectionCount++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -357,6 +369,12 @@ export async function startIndexServer(options: IndexServerOptions): Promise<Ind
     jsonIndexUrl: `${origin}/json/simple`,
     fileUrl: (filename) => `${origin}/files/${encodeURIComponent(filename)}`,
     requests,
+    get connectionCount() {
+      return connectionCount;
+    },
+    get maxInFlight() {
+      return maxInFlight;
+    },
     setBehaviour(path, behaviour) {
       counters.delete(path);
       if (behaviour) behaviours.set(path, behaviour);
