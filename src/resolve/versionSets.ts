@@ -6,6 +6,12 @@
  * - yanked releases (PEP 592) only when pinned exactly with `==`/`===` by that requirement or by a
  *   root requirement or constraint (so `a==1.0` from the user also lets `a>=0.9` elsewhere match);
  * - a direct URL requirement admits exactly the candidates made from that URL.
+ *
+ * Trap: the "no final release matches" fallback is decided per specifier, as PEP 440 words it.
+ * pip decides it on the intersection of every specifier it has seen for the project, so `a` plus
+ * `a>=2` (with only 2.0rc1 at or above 2) resolves under pip and not here. A set must be fixed
+ * when its incompatibility is created, which rules out pip's moving target; `--pre` or naming
+ * the pre-release in a root requirement or constraint covers that case.
  */
 import type { Requirement, SpecifierSet } from "../standards/index.ts";
 import { bitsFromIndices, type Bits } from "./bitset.ts";
