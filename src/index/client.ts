@@ -5,7 +5,8 @@ import { downloadFile, type DownloadOptions, type DownloadResult } from "./downl
 import { HashMismatch, IndexError, IndexPageInvalid, ProjectNotFound } from "./errors.ts";
 import { listFindLinks } from "./findLinks.ts";
 import { Transport, type FetchLike } from "./http.ts";
-import { filenameMatchesProject, normalizeProjectName } from "./projectName.ts";
+import { canonicalizeName } from "../standards/index.ts";
+import { filenameMatchesProject } from "./projectName.ts";
 import { fetchByteRange, type RangeResult } from "./range.ts";
 import { PROJECT_ACCEPT, readProjectPage } from "./readPage.ts";
 import { redactUrl } from "./redact.ts";
@@ -86,7 +87,8 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
   };
 
   async function getProject(name: string): Promise<ProjectPage> {
-    const canonical = normalizeProjectName(name);
+    // Validated first: the name becomes a URL segment and, for file:// indexes, a path.
+    const canonical = canonicalizeName(name, { validate: true });
     const tried: string[] = [];
     let found: ProjectPage | undefined;
     for (const indexUrl of indexUrls) {

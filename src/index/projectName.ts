@@ -1,13 +1,14 @@
+import { canonicalizeName } from "../standards/index.ts";
+
 /**
  * PEP 503 name normalisation, and matching a distribution file name to a project without parsing
  * its version (find-links folders mix projects). Traps: legacy sdists keep hyphens in the name
  * (`python-dateutil-2.8.2.tar.gz`), so the split point is found by trying each hyphen against the
  * wanted name, as pip does; wheels escape the name with underscores, so the first field is the name.
  */
-// TODO(standards): switch to canonicalizeName from src/standards/index.ts once it lands; the rule
-// is one line and the index client must not wait for it.
+
 export function normalizeProjectName(name: string): string {
-  return name.replace(/[-_.]+/g, "-").toLowerCase();
+  return canonicalizeName(name);
 }
 
 const SDIST_EXTENSIONS = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"];

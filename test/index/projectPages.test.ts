@@ -224,3 +224,18 @@ test("the legacy data-dist-info-metadata attribute still offers metadata files",
     await server.close();
   }
 });
+
+test("an invalid project name is refused before any request", async () => {
+  const server = await startIndexServer({ projects: [demoProject()] });
+  using dir = tempDir();
+  try {
+    const client = createIndexClient(settingsFor({ indexUrl: server.indexUrl }, dir.path));
+    for (const bad of ["../etc", "a/b", "", "-x"]) {
+      await assert.rejects(client.getProject(bad), /Invalid project name/);
+    }
+    assert.equal(server.requests.length, 0);
+    await client.close();
+  } finally {
+    await server.close();
+  }
+});
