@@ -65,12 +65,17 @@ describe("omnipkg run", () => {
     ].join("\n");
     const child = spawn(process.execPath, ["--import", "tsx", cliMain, "run", "-c", code], { env: home.env });
     let stdout = "";
+    let sent = false;
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes("ready")) child.kill("SIGTERM");
+      if (stdout.includes("ready") && !sent) sent = child.kill("SIGTERM");
     });
-    const exitCode = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
-    assert.equal(exitCode, 5);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.on("close", (c, sig) => resolve([c, sig])),
+    );
+    assert.deepEqual([exitCode, signal], [5, null], `stdout: ${stdout}\nstderr: ${stderr}`);
   });
 
   test("--with enters omnipkg.loader(*specs) before the target, and its failure is the child's", async () => {
