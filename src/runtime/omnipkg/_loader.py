@@ -204,7 +204,9 @@ class loader:
     def __exit__(self, *exc_info):
         with _lock:
             frame = self._frames[-1] if self._frames else None
-            if frame is None or not _stack or _stack[-1] is not frame:
+            if frame is None:
+                raise LoaderStateError("%r is exiting a block it never entered." % (self,))
+            if not _stack or _stack[-1] is not frame:
                 raise LoaderStateError(
                     "loader(%s) is exiting while another block started after it is still active; "
                     "blocks must end in the reverse order they started." % ", ".join(repr(r[0]) for r in self._reqs)

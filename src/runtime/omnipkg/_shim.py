@@ -80,7 +80,10 @@ class ActivePathFinder:
         return self.inner.invalidate_caches()
 
     def __getattr__(self, name):
-        # find_module (3.8-3.11) and anything else a tool may look up on PathFinder.
+        # find_module (3.8-3.11) and anything else a tool may look up on PathFinder. "inner" is
+        # guarded so that a copy made without __init__ raises instead of recursing.
+        if name == "inner":
+            raise AttributeError(name)
         return getattr(self.inner, name)
 
     def __repr__(self):
