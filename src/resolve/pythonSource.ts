@@ -82,11 +82,12 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
     private readonly provider: Provider<C>,
     private readonly options: SourceOptions,
   ) {
-    const preProjects = new Set<string>();
+    const rootSpecifiers = new Map<string, SpecifierSet[]>();
     const pins = new Map<string, SpecifierSet[]>();
     for (const req of [...options.roots, ...options.constraints]) {
+      if (req.url !== null) continue;
       const name = canonicalizeName(req.name);
-      if (req.specifier.prereleases === true) preProjects.add(name);
+      rootSpecifiers.set(name, [...(rootSpecifiers.get(name) ?? []), req.specifier]);
       if (isExactPin(req.specifier)) pins.set(name, [...(pins.get(name) ?? []), req.specifier]);
     }
     for (const req of options.constraints) {
@@ -94,7 +95,7 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
       const name = canonicalizeName(req.name);
       this.constraints.set(name, [...(this.constraints.get(name) ?? []), req]);
     }
-    this.sets = new VersionSets({ pre: options.pre, preProjects, pins });
+    this.sets = new VersionSets({ pre: options.pre, rootSpecifiers, pins });
   }
 
   // --- Catalog (for explanations) ---

@@ -8,10 +8,10 @@
  * - a direct URL requirement admits exactly the candidates made from that URL.
  *
  * Trap: the "no final release matches" fallback is decided per specifier, as PEP 440 words it.
- * pip decides it on the intersection of every specifier it has seen for the project, so `a` plus
- * `a>=2` (with only 2.0rc1 at or above 2) resolves under pip and not here. A set must be fixed
- * when its incompatibility is created, which rules out pip's moving target; `--pre` or naming
- * the pre-release in a root requirement or constraint covers that case.
+ * pip decides it on the intersection of every specifier it has seen for the project, so two
+ * dependencies `a` and `a>=2` (with only 2.0rc1 at or above 2) resolve under pip and not here. A
+ * set must be fixed when its incompatibility is created, which rules out pip's moving target.
+ * Root requirements and constraints are known up front, so for them pip's rule is followed.
  */
 import type { Requirement, SpecifierSet } from "../standards/index.ts";
 import { bitsFromIndices, type Bits } from "./bitset.ts";
@@ -20,8 +20,8 @@ import type { Candidate } from "./types.ts";
 
 export interface SetPolicy {
   pre: boolean;
-  /** Projects whose root requirements or constraints mention a pre-release. */
-  preProjects: ReadonlySet<string>;
+  /** Specifiers of the root requirements and constraints, per project. */
+  rootSpecifiers: ReadonlyMap<string, readonly SpecifierSet[]>;
   /** Exact pins from root requirements and constraints, per project. */
   pins: ReadonlyMap<string, readonly SpecifierSet[]>;
 }
@@ -48,6 +48,27 @@ export class VersionSets {
     return bits;
   }
 
+  private readonly userPre = new Map<string, boolean>();
+
+  /**
+   * The user asked for a project's pre-releases when a root requirement or constraint mentions
+   * one (`>=2.0b1`) or can only be met by one (`>=2` when 2.0rc1 is the only release at or
+   * above 2). Then every requirement on that project admits them, as pip's merged specifier does.
+   */
+  private userWantsPrereleases<C extends Candidate>(universe: Universe<C>): boolean {
+    let wants = this.userPre.get(universe.name);
+    if (wants === undefined) {
+      wants = (this.policy.rootSpecifiers.get(universe.name) ?? []).some(
+        (spec) =>
+          spec.prereleases === true ||
+          (spec.size > 0 &&
+            !universe.versions.some((v) => !v.isPrerelease && spec.contains(v, { prereleases: false }))),
+      );
+      this.userPre.set(universe.name, wants);
+    }
+    return wants;
+  }
+
   private compute<C extends Candidate>(universe: Universe<C>, requirement: Requirement): Bits {
     const size = universe.candidates.length;
     if (requirement.url !== null) {
@@ -64,7 +85,7 @@ export class VersionSets {
       universe.candidates[i]!.yanked !== true ||
       pinned ||
       pins.some((pin) => pin.contains(universe.versions[i]!, { prereleases: true }));
-    const explicit = this.policy.pre || this.policy.preProjects.has(universe.name) ? true : undefined;
+    const explicit = this.policy.pre || this.userWantsPrereleases(universe) ? true : undefined;
     const matching = (prereleases: boolean | undefined) =>
       indicesWhere(
         universe,

@@ -156,6 +156,22 @@ test("pre-releases follow pip: only when asked for, or when nothing final matche
   ]);
   assert.deepEqual(pins(await resolve(["beta"], memoryProvider(graph), base)), ["beta==0.1a2"]);
   assert.deepEqual(pins(await resolve(["app"], memoryProvider(graph), base)), ["app==1.0", "lib==2.0b1"]);
+  // A root requirement only a pre-release can meet opens that project's pre-releases to every
+  // other requirement too (pip merges specifiers per project).
+  const loose: Graph = { ...graph, user: { "1.0": ["lib"] } };
+  assert.deepEqual(pins(await resolve(["user", "lib>=1.5"], memoryProvider(loose), base)), [
+    "lib==2.0b1",
+    "user==1.0",
+  ]);
+  assert.deepEqual(pins(await resolve(["user", "lib>=2.0b1"], memoryProvider(loose), base)), [
+    "lib==2.0b1",
+    "user==1.0",
+  ]);
+  // Without that, a plain requirement keeps to final releases even beside one that needs a beta.
+  const needsBeta: Graph = { ...graph, user: { "1.0": ["lib", "app"] } };
+  const error = await resolve(["user"], memoryProvider(needsBeta), base).catch((e: unknown) => e);
+  assert.ok(error instanceof ResolutionImpossible, String(error));
+  assert.match(error.hint ?? "", /--pre/);
 });
 
 test("constraints restrict versions but never add packages", async () => {
