@@ -1,10 +1,10 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import type { IndexFlags } from "./settings.ts";
 
 /**
  * The index flags every command that reads an index accepts (index versions, config show, and the
- * installer's commands). Kept free of runtime imports so a command file can use it at registration
- * time without loading the network stack.
+ * installer's commands). It imports nothing but commander (already loaded by the CLI), so a command
+ * file can use it at registration time without loading the network stack.
  */
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -13,13 +13,15 @@ function collect(value: string, previous: string[] = []): string[] {
 
 function seconds(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`"${value}" is not a positive number of seconds`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`"${value}" is not a positive number of seconds.`);
   return n;
 }
 
 function count(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`"${value}" is not a non-negative integer`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`"${value}" is not a non-negative integer.`);
   return n;
 }
 

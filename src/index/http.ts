@@ -1,14 +1,12 @@
-import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import pLimit, { type LimitFunction } from "p-limit";
 import { Agent, fetch as undiciFetch } from "undici";
 import { createDebug } from "../core/debug.ts";
 import { errnoCode } from "../core/errors.ts";
 import type { CredentialStore } from "./credentials.ts";
-import { IndexError, IndexUnreachable, OfflineCacheMiss } from "./errors.ts";
-import { HttpCache, parseFreshness } from "./httpCache.ts";
-import { redactText, redactUrl } from "./redact.ts";
+import { IndexError, IndexUnreachable } from "./errors.ts";
+import { fetchPage } from "./fetchPage.ts";
+import { HttpCache } from "./httpCache.ts";
+import { redactText } from "./redact.ts";
 
 /**
  * The one place that talks to servers and to file:// locations. It owns:
@@ -17,7 +15,7 @@ import { redactText, redactUrl } from "./redact.ts";
  *   download is not cut off while it still makes progress);
  * - retries with exponential back-off and jitter on 5xx/429 answers, connection resets and
  *   timeouts (honouring a short Retry-After);
- * - the HTTP cache and offline mode for pages and metadata files.
+ * - the HTTP cache and offline mode for pages and metadata files (fetchPage.ts).
  * A 404/410 is an answer, not an error: the caller moves on to the next index.
  */
 
@@ -49,7 +47,7 @@ export interface PageResponse {
 
 class TimeoutAbort extends Error {}
 
-const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+export const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 
 function describeFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof TimeoutAbort) return `no data for ${timeoutMs / 1000}s (timed out)`;
@@ -68,7 +66,7 @@ export class Transport {
   readonly limit: LimitFunction;
   private readonly fetchImpl: FetchLike;
   private readonly agent: Agent | undefined;
-  private readonly cache: HttpCache | undefined;
+  readonly cache: HttpCache | undefined;
 
   constructor(options: TransportOptions) {
     this.options = options;
@@ -177,153 +175,8 @@ export class Transport {
     }
   }
 
-  /** A page or metadata file: from disk for file://, else through the cache and the network. */
-  async getPage(url: string, accept: string, validate: (page: PageResponse) => void): Promise<PageResponse> {
-    if (url.startsWith("file:")) {
-      const page = await readLocalPage(url);
-      if (page.status === 200) validate(page);
-      return page;
-    }
-    const displayUrl = redactUrl(url);
-    const cleanUrl = this.options.credentials.authorize(url).url;
-    const cached = this.cache?.get(cleanUrl, accept);
-    const fromCache = (via: PageResponse["via"]): PageResponse => ({
-      status: cached!.entry.status ?? 200,
-      body: cached!.body,
-      finalUrl: cached!.entry.finalUrl,
-      contentType: cached!.entry.contentType,
-      via,
-    });
-    if (this.options.offline) {
-      if (!cached) throw new OfflineCacheMiss(displayUrl);
-      const page = fromCache("offline");
-      if (page.status === 200) validate(page);
-      return page;
-    }
-    if (cached && cached.entry.freshUntilMs > Date.now()) {
-      const page = fromCache("fresh");
-      if (page.status === 200) validate(page);
-      return page;
-    }
-    const conditional = cached && (cached.entry.status ?? 200) === 200 ? cached : undefined;
-    return this.limit(() =>
-      this.withRetries<PageResponse>(displayUrl, async () => {
-        const headers: Record<string, string> = { accept };
-        if (conditional?.entry.etag) headers["if-none-match"] = conditional.entry.etag;
-        if (conditional?.entry.lastModified) headers["if-modified-since"] = conditional.entry.lastModified;
-        const { response, kick, done } = await this.open(url, headers);
-        try {
-          if (RETRY_STATUSES.has(response.status)) {
-            await response.body?.cancel().catch(() => {});
-            return { retryStatus: response.status, retryAfter: response.headers.get("retry-after") };
-          }
-          const now = Date.now();
-          if (response.status === 304 && conditional) {
-            await response.body?.cancel().catch(() => {});
-            const fresh = parseFreshness(response.headers, now);
-            const page = fromCache("revalidated");
-            validate(page);
-            this.safely(() =>
-              this.cache!.refresh(cleanUrl, accept, conditional, {
-                freshUntilMs: now + fresh.freshForMs,
-                etag: response.headers.get("etag") ?? conditional.entry.etag,
-              }),
-            );
-            return { value: page };
-          }
-          const chunks: Buffer[] = [];
-          if (response.body) {
-            for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-              chunks.push(Buffer.from(chunk));
-              kick();
-            }
-          }
-          const page: PageResponse = {
-            status: response.status,
-            body: Buffer.concat(chunks),
-            finalUrl: response.url || cleanUrl,
-            contentType: response.headers.get("content-type") ?? "",
-            via: "network",
-          };
-          const missing = response.status === 404 || response.status === 410;
-          if (!missing && response.status !== 200) {
-            throw new IndexUnreachable(
-              displayUrl,
-              `the server answered HTTP ${response.status}`,
-              response.status,
-            );
-          }
-          if (!missing) validate(page);
-          const fresh = parseFreshness(response.headers, now);
-          if (this.cache && fresh.store) {
-            const etag = response.headers.get("etag");
-            const lastModified = response.headers.get("last-modified");
-            this.safely(() =>
-              this.cache!.put(
-                cleanUrl,
-                accept,
-                {
-                  status: page.status,
-                  finalUrl: page.finalUrl,
-                  contentType: page.contentType,
-                  ...(etag ? { etag } : {}),
-                  ...(lastModified ? { lastModified } : {}),
-                  freshUntilMs: now + fresh.freshForMs,
-                  storedAtMs: now,
-                },
-                page.body,
-              ),
-            );
-          }
-          return { value: page };
-        } finally {
-          done();
-        }
-      }),
-    );
-  }
-
-  private safely(write: () => void): void {
-    try {
-      write();
-    } catch (error) {
-      // The cache is an optimisation: a full disk or a read-only home must not fail the command.
-      debug(`cache write failed: ${(error as Error).message}`);
-    }
-  }
-}
-
-/**
- * A file:// page. A folder stands for its index.html (how local PEP 503 mirrors are laid out);
- * its URL gets a trailing slash so relative links resolve inside it.
- */
-async function readLocalPage(url: string): Promise<PageResponse> {
-  let path: string;
-  try {
-    path = fileURLToPath(url);
-  } catch {
-    throw new IndexUnreachable(redactUrl(url), "it is not a valid file URL");
-  }
-  let finalUrl = url;
-  const missing: PageResponse = {
-    status: 404,
-    body: Buffer.alloc(0),
-    finalUrl,
-    contentType: "",
-    via: "file",
-  };
-  try {
-    const info = await stat(path);
-    if (info.isDirectory()) {
-      path = join(path, "index.html");
-      if (!finalUrl.endsWith("/")) finalUrl += "/";
-    }
-    const body = await readFile(path);
-    const contentType = path.endsWith(".json") ? "application/vnd.pypi.simple.v1+json" : "text/html";
-    return { status: 200, body, finalUrl, contentType, via: "file" };
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === "ENOENT" || code === "ENOTDIR") return missing;
-    throw new IndexUnreachable(redactUrl(url), `it cannot be read (${code ?? String(error)})`);
+  /** A page or metadata file: see fetchPage.ts. */
+  getPage(url: string, accept: string, validate: (page: PageResponse) => void): Promise<PageResponse> {
+    return fetchPage(this, url, accept, validate);
   }
 }
