@@ -138,7 +138,7 @@ export function writeBubble(
   venv: Venv,
   root: Dist,
   members: BubbleMember[],
-  created = "2026-11-23T00:00:00Z",
+  options: { topLevel?: boolean } = {},
 ): string {
   const bubbles = join(venv.dir, "bubbles");
   mkdirSync(bubbles, { recursive: true });
@@ -152,13 +152,15 @@ export function writeBubble(
     name: root.name,
     version: root.version,
     python: venv.minor,
-    created,
+    created: "2026-11-23T00:00:00Z",
     dists: members.map((m) => ({
       name: m.dist.name,
       version: m.dist.version,
       location: m.location,
-      top_level: topLevelOf(m.dist),
-      has_extensions: hasExtensions(m.dist),
+      // Without top_level/has_extensions (a hand-made manifest) the loader reads the RECORD files.
+      ...(options.topLevel === false
+        ? {}
+        : { top_level: topLevelOf(m.dist), has_extensions: hasExtensions(m.dist) }),
     })),
   };
   writeFileSync(join(staging, ".omnipkg-bubble.json"), JSON.stringify(manifest, null, 2) + "\n");

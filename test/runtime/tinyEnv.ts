@@ -14,7 +14,7 @@ import {
  * The environment most loader tests share. Main site-packages holds tinypkg 1.0.0 (which ships an
  * extra top-level module, tinypkg_legacy) and plainlib 1.0.0. Bubbles hold tinypkg 2.0.0 (which
  * depends on tiny-helper 1.0.0, absent from main, and takes plainlib from main), 3.0.0 (with
- * tiny-helper 2.0.0) and 2.1.0rc1, plus a stale bubble (0.5.0) and one for another Python (8.0.0). With `extensions`, tinyext (a package with a C extension)
+ * tiny-helper 2.0.0; its manifest has no top_level, so RECORD is read) and 2.1.0rc1, plus a stale bubble (0.5.0) and one for another Python (8.0.0). With `extensions`, tinyext (a package with a C extension)
  * is built at 1.0.0 in main and 2.0.0 / 3.0.0 in bubbles.
  */
 export function tinypkg(version: string, extra: Record<string, string> = {}): Dist {
@@ -72,10 +72,15 @@ export function buildTinyEnv(basePython: string, root: string, options: TinyEnvO
     { dist: tinyHelper("1.0.0"), location: "bubble" },
     { dist: plainlib, location: "main" },
   ]);
-  writeBubble(venv, tinypkg("3.0.0"), [
-    { dist: tinypkg("3.0.0"), location: "bubble" },
-    { dist: tinyHelper("2.0.0"), location: "bubble" },
-  ]);
+  writeBubble(
+    venv,
+    tinypkg("3.0.0"),
+    [
+      { dist: tinypkg("3.0.0"), location: "bubble" },
+      { dist: tinyHelper("2.0.0"), location: "bubble" },
+    ],
+    { topLevel: false },
+  );
   writeBubble(venv, tinypkg("2.1.0rc1"), [
     { dist: tinypkg("2.1.0rc1"), location: "bubble" },
     { dist: tinyHelper("1.0.0"), location: "bubble" },

@@ -263,27 +263,48 @@ def _load_bubble(path):
         root = canonicalize(data["name"])
         version = parse_version(data["version"])
         dists = {}
+        infos = None
         for item in data["dists"]:
             name = canonicalize(item["name"])
             location = item["location"]
             if location not in ("bubble", "main"):
                 raise ValueError("location %r" % (location,))
-            top_level = tuple(str(n) for n in item.get("top_level", []))
-            dists[name] = Dist(
-                name,
-                item["name"],
-                parse_version(item["version"]),
-                path if location == "bubble" else None,
-                location,
-                None,
-                top_level if location == "bubble" else None,
-                bool(item.get("has_extensions", False)) if location == "bubble" else None,
-            )
+            if location == "main":
+                # Files, top-level names and extensions come from main's own dist-info.
+                dists[name] = Dist(name, item["name"], parse_version(item["version"]), None, "main")
+                continue
+            dist = Dist(name, item["name"], parse_version(item["version"]), path, "bubble")
+            if isinstance(item.get("top_level"), list):
+                dist._top_level = tuple(str(n) for n in item["top_level"])
+                dist._has_ext = bool(item.get("has_extensions", False))
+            else:
+                # An older or hand-made manifest: read the bubble's RECORD when first needed.
+                if infos is None:
+                    infos = _dist_infos(path)
+                dist.info = infos.get((name, str(dist.version)))
+            dists[name] = dist
         if root not in dists or dists[root].version != version:
             raise ValueError("its dists do not include %s %s" % (data["name"], data["version"]))
     except (KeyError, TypeError, ValueError, InvalidSpec) as error:
         return None, "invalid manifest (%s)" % (error,)
     return Bubble(root, data["name"], version, path, dists), None
+
+
+def _dist_infos(folder):
+    """(canonical name, normalised version) -> *.dist-info path, for the dist-info folders in `folder`."""
+    found = {}
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.endswith(".dist-info"):
+            name, _, version = entry[:-10].partition("-")
+            try:
+                found[(canonicalize(name), str(parse_version(version)))] = os.path.join(folder, entry)
+            except InvalidSpec:
+                continue
+    return found
 
 
 def _main_dirs():
@@ -339,7 +360,9 @@ def current(force=False):
         entries = sorted(os.listdir(state.bubbles_dir))
     except OSError:
         entries = []
-    paths = [os.path.join(state.bubbles_dir, e) for e in entries if not e.startswith(".")]
+    # realpath: a bubble folder may be a symlink; sys.path and module files must use the same
+    # spelling as the folders the shim compares against.
+    paths = [os.path.realpath(os.path.join(state.bubbles_dir, e)) for e in entries if not e.startswith(".")]
     paths = [p for p in paths if os.path.isdir(p)]
     signature = _current_signature(_layout, paths)
     state.watched = paths

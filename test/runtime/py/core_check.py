@@ -267,6 +267,12 @@ else:
 assert_restored(before, "after rebinding")
 step("rebinding and generators")
 
+from omnipkg import _installed  # noqa: E402
+
+three = [b for b in _installed.current().bubbles if str(b.version) == "3.0.0"][0]
+check(three.dists["tiny-helper"].top_level == ("tinyhelper",) and three.dists["tinypkg"].top_level == ("tinypkg",),
+      "top-level names read from the bubble's RECORD", three.dists["tiny-helper"].top_level)
+check(three.dists["tinypkg"].has_extensions is False, "has_extensions from RECORD")
 listed = [tuple(v)[1:3] for v in omnipkg.installed("TinyPkg")]
 check(listed == [("3.0.0", "bubble"), ("2.1.0rc1", "bubble"), ("2.0.0", "bubble"), ("1.0.0", "main"),
                  ("0.5.0", "bubble")], "installed()", listed)
