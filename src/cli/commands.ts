@@ -12,6 +12,7 @@ import { register as registerKb } from "./kb.ts";
 import { register as registerConfig } from "./config.ts";
 import { register as registerIndex } from "./indexCmd.ts";
 import { register as registerStore } from "./store.ts";
+import { register as registerPackages } from "./packages.ts";
 import { register as registerInstall } from "./install.ts";
 
 /**
@@ -33,5 +34,6 @@ export function registerCommands(program: Command): void {
   registerConfig(program);
   registerIndex(program);
   registerStore(program);
+  registerPackages(program);
   registerInstall(program);
 }
