@@ -3,6 +3,8 @@
     import omnipkg
     with omnipkg.loader("rich==13.4.2"):
         import rich          # 13.4.2, from its bubble, in this process only
+    omnipkg.loader.active()  # what is active now (nothing, here)
+    omnipkg.installed("rich")  # every version loader() can activate
 
 See README.md next to this package's source (src/runtime/README.md) for the bubble format.
 This file must stay parseable by Python 3.6 so that old interpreters get a clear ImportError.

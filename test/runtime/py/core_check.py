@@ -283,6 +283,13 @@ check(chosen("tinypkg[extra]>=2,<3")[0] == "2.0.0", "extras are ignored")
 step("installed()")
 
 try:
+    omnipkg.interpreter("3.9")
+except ImportError as error:
+    check("omnipkg_worker" in str(error), "interpreter() without the worker package", str(error))
+else:
+    raise AssertionError("interpreter() worked without omnipkg_worker")
+
+try:
     omnipkg.loader("tinypkg=>2")
 except omnipkg.InvalidSpec as error:
     check("tinypkg=>2" in str(error) or "=>2" in str(error), "invalid spec text", str(error))
