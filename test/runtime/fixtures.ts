@@ -30,6 +30,8 @@ export interface Dist {
   /** path relative to the site folder -> contents */
   files: Record<string, string | Buffer>;
   requires?: string[];
+  /** contents of *.dist-info/entry_points.txt */
+  entryPoints?: string;
 }
 
 export interface Venv {
@@ -121,6 +123,7 @@ export function writeDist(site: string, dist: Dist): void {
   );
   write(`${info}/top_level.txt`, topLevelOf(dist).join("\n") + "\n");
   write(`${info}/INSTALLER`, "omnipkg\n");
+  if (dist.entryPoints) write(`${info}/entry_points.txt`, dist.entryPoints);
   record.push(`${info}/RECORD,,`);
   writeFileSync(join(site, info, "RECORD"), record.join("\n") + "\n");
 }

@@ -23,6 +23,7 @@ export function tinypkg(version: string, extra: Record<string, string> = {}): Di
     name: "tinypkg",
     version,
     requires: usesHelper ? [`tiny-helper`] : [],
+    entryPoints: `[console_scripts]\ntinypkg = tinypkg.core:which\n\n[tinypkg.plugins]\nv${version.split(".")[0]} = tinypkg.core\n`,
     files: {
       "tinypkg/__init__.py": [
         `VERSION = "${version}"`,

@@ -31,6 +31,16 @@ def versions_listed(name):
     return sorted(d.version for d in md.distributions() if d.metadata["Name"] == name)
 
 
+def plugins():
+    """Entry points of the tinypkg.plugins group: one per visible tinypkg version."""
+    eps = md.entry_points()
+    if hasattr(eps, "select"):
+        group = eps.select(group="tinypkg.plugins")
+    else:  # 3.8, 3.9: a dict of group -> entry points, without de-duplication
+        group = eps.get("tinypkg.plugins", [])
+    return sorted(ep.name for ep in group)
+
+
 def owned_modules():
     return {k for k in sys.modules if k.split(".")[0] in ("tinypkg", "tinyhelper", "tinypkg_legacy")}
 
@@ -53,6 +63,7 @@ def assert_restored(before, label):
 # main first
 check(tinypkg.VERSION == "1.0.0", "main tinypkg", tinypkg.VERSION)
 check(md.version("tinypkg") == "1.0.0", "main metadata")
+check(plugins() == ["v1"], "main's entry points", plugins())
 import tinypkg_legacy  # noqa: E402,F401  (only main's 1.0.0 ships it)
 
 # The loader imports a few stdlib modules lazily (sysconfig on its first scan, shlex for error
@@ -77,6 +88,7 @@ with omnipkg.loader("tinypkg==2.0.0") as block:
     check(md.version("tiny-helper") == "1.0.0", "helper metadata")
     check(md.version("plainlib") == "1.0.0", "plainlib from main")
     check(versions_listed("tinypkg") == ["2.0.0"], "main's dist-info hidden", versions_listed("tinypkg"))
+    check(plugins() == ["v2"], "entry points of the active version only", plugins())
     check(sys.modules["plainlib"] is plainlib, "unrelated module untouched")
     try:
         import tinypkg_legacy  # noqa: F811
@@ -116,6 +128,7 @@ with omnipkg.loader("tinypkg==2.0.0") as block:
 assert_restored(before, "after with")
 check(sys.path is path_list, "sys.path is still the same list object")
 check(sys.modules["tinypkg"] is main_module and md.version("tinypkg") == "1.0.0", "main back")
+check(plugins() == ["v1"], "main's entry points back", plugins())
 try:
     import tinyhelper  # noqa: F401
 except ImportError:
