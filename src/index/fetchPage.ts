@@ -66,12 +66,17 @@ export async function fetchPage(
           const fresh = parseFreshness(response.headers, now);
           const page = fromCache("revalidated");
           validate(page);
-          safely(() =>
-            transport.cache!.refresh(cleanUrl, accept, conditional, {
-              freshUntilMs: now + fresh.freshForMs,
-              etag: response.headers.get("etag") ?? conditional.entry.etag,
-            }),
-          );
+          const etag = response.headers.get("etag") ?? conditional.entry.etag;
+          // Rewrite the entry only when the 304 changed something worth keeping: with
+          // `max-age=0` (every answer stale at once) a warm run then writes nothing at all.
+          if (fresh.freshForMs > 0 || etag !== conditional.entry.etag) {
+            safely(() =>
+              transport.cache!.refresh(cleanUrl, accept, conditional, {
+                freshUntilMs: now + fresh.freshForMs,
+                ...(etag ? { etag } : {}),
+              }),
+            );
+          }
           return { value: page };
         }
         const chunks: Buffer[] = [];

@@ -84,9 +84,8 @@ export class Transport {
     this.cache = options.cacheDir ? new HttpCache(options.cacheDir) : undefined;
   }
 
-  /** Waits for background cache writes, then closes idle keep-alive connections. */
+  /** Closes idle keep-alive connections. */
   async close(): Promise<void> {
-    await this.cache?.flush();
     await this.agent?.close();
   }
 

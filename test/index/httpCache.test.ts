@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { createIndexClient, OfflineCacheMiss } from "../../src/index/index.ts";
 import { startIndexServer } from "../helpers/indexServer.ts";
@@ -100,5 +102,18 @@ test("offline lookups skip an index whose 404 was cached and find the project on
   } finally {
     await first.close();
     await second.close();
+  }
+});
+
+test("an unwritable cache does not fail a lookup", async () => {
+  const server = await startIndexServer({ projects: [demoProject()] });
+  using dir = tempDir();
+  try {
+    const blocker = join(dir.path, "not-a-folder");
+    writeFileSync(blocker, "a file where the cache folder should be");
+    const texts = await fetchAll(server.indexUrl, join(blocker, "cache"));
+    assert.equal(texts.length, 2);
+  } finally {
+    await server.close();
   }
 });
