@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { createBubble } from "../../src/bubbles/writeBubble.ts";
 import {
@@ -12,6 +13,7 @@ import {
   PackageNotInstalled,
 } from "../../src/operations/inspectEnv.ts";
 import { measureTree } from "../../src/operations/inspectSizes.ts";
+import { installRuntime } from "../../src/python/index.ts";
 import { createLinker, createStore, type Store, type WheelManifest } from "../../src/store/index.ts";
 import { buildWheel } from "../helpers/buildWheel.ts";
 import {
@@ -92,6 +94,31 @@ describe("freeze matches pip freeze", () => {
     );
     assert.ok(freeze(fx.target).some((l) => /^omega @ file:\/\/.*\.whl#sha256=[0-9a-f]{64}$/.test(l)));
     assert.ok(freeze(fx.target).includes("Zeta_Pkg==1.0.0"));
+    assert.ok(freeze(fx.target).includes("eta==2.0rc1"), "versions are normalised as pip prints them");
+  });
+
+  it("an editable install (PEP 660 dir_info) is a comment plus `-e <folder>`, as pip prints it", () => {
+    const project = join(fx.root, "eta-project");
+    mkdirSync(project, { recursive: true });
+    const distInfo = join(fx.target.scheme.purelib, "eta-2.0RC1.dist-info");
+    const directUrl = join(distInfo, "direct_url.json");
+    writeFileSync(
+      directUrl,
+      JSON.stringify({ url: pathToFileURL(project).href, dir_info: { editable: true } }),
+    );
+    try {
+      const lines = freeze(fx.target);
+      assert.ok(lines.includes(`-e ${project}`), lines.join("\n"));
+      assert.deepEqual(lines, sortedLinesKeepOrder(pipOk(fx, ["freeze"])));
+      assert.deepEqual(
+        freeze(fx.target, { excludeEditable: true }),
+        sortedLinesKeepOrder(pipOk(fx, ["freeze", "--exclude-editable"])),
+      );
+      const eta = listPackages(fx.target).packages.find((p) => p.name === "eta")!;
+      assert.equal(eta.editableProject, project);
+    } finally {
+      rmSync(directUrl);
+    }
   });
 });
 
@@ -111,6 +138,10 @@ describe("check matches pip check", () => {
       report.problems.map((p) => p.message),
       [
         "alpha 1.0 requires beta, which is not installed.",
+        ...(fx.target.facts.version_info[1] >= 12
+          ? ["alpha 1.0 requires kappa, which is not installed."]
+          : []),
+        "alpha 1.0 requires missing-dep, which is not installed.",
         "alpha 1.0 has requirement epsilon<1, but you have epsilon 1.5.",
       ],
     );
@@ -157,9 +188,9 @@ describe("list and info", () => {
     assert.equal(info.active.version, "1.5");
     assert.deepEqual(info.active.requiredBy, field("epsilon", "Required-by"));
     assert.deepEqual(info.active.requiredBy, ["alpha", "Zeta_Pkg"]);
-    assert.deepEqual(packageInfo(fx.target, "zeta-pkg").active!.requires, ["alpha", "epsilon"]);
+    assert.deepEqual(packageInfo(fx.target, "zeta-pkg").active!.requires, ["alpha", "epsilon", "eta"]);
     assert.deepEqual(packageInfo(fx.target, "alpha").active!.requires, field("alpha", "Requires"));
-    assert.deepEqual(packageInfo(fx.target, "alpha").active!.requires, ["beta", "epsilon"]);
+    assert.ok(packageInfo(fx.target, "alpha").active!.requires.includes("Missing.Dep"));
     // pip copied these files (no store), so nothing is shared; RECORD lists the .py, METADATA, ...
     assert.equal(info.active.sharedBytes, 0);
     assert.ok(info.active.files >= 5 && info.active.sizeBytes > "E = 15\n".length);
@@ -240,6 +271,8 @@ describe("bubbles: real bytes, shared bytes, staleness", () => {
   it("a repaired environment checks clean, like pip check", () => {
     const bubbleDirs = listPackages(fx.target).bubbles.map((b) => b.path);
     fx.wheel({ name: "beta", version: "2.0", files: { "beta/__init__.py": "" } });
+    fx.wheel({ name: "Missing.Dep", version: "1", files: { "missing_dep.py": "" } });
+    fx.wheel({ name: "kappa", version: "1", files: { "kappa.py": "" } });
     fx.wheel({ name: "epsilon", version: "0.5", files: { "epsilon/__init__.py": "" } });
     fx.wheel({
       name: "Zeta_Pkg",
@@ -254,6 +287,8 @@ describe("bubbles: real bytes, shared bytes, staleness", () => {
       "--find-links",
       fx.wheelsDir,
       "beta",
+      "missing-dep",
+      "kappa",
       "epsilon==0.5",
       "Zeta_Pkg==1.1",
     ]);
@@ -266,6 +301,18 @@ describe("bubbles: real bytes, shared bytes, staleness", () => {
     );
     for (const dir of bubbleDirs) rmSync(dir, { recursive: true, force: true });
     assert.deepEqual(checkEnv(fx.target), { ok: true, problems: [] });
+  });
+});
+
+describe("omnipkg's runtime package", () => {
+  it("is shipped into the environment but is not a distribution: list and freeze leave it out, as pip does", () => {
+    const before = freeze(fx.target);
+    installRuntime(fx.env);
+    assert.ok(existsSync(join(fx.target.scheme.purelib, "omnipkg", "__init__.py")));
+    assert.deepEqual(freeze(fx.target), before);
+    assert.deepEqual(freeze(fx.target), sortedLinesKeepOrder(pipOk(fx, ["freeze"])));
+    assert.ok(!listPackages(fx.target).packages.some((p) => p.name.toLowerCase().startsWith("omnipkg")));
+    assert.throws(() => packageInfo(fx.target, "omnipkg"), PackageNotInstalled);
   });
 });
 

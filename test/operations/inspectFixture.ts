@@ -68,7 +68,14 @@ export async function createInspectFixture(prefix: string): Promise<InspectFixtu
     name: "alpha",
     version: "1.0",
     files: { "alpha/__init__.py": "A = 1\n" + BIG },
-    requiresDist: ["beta>=2", "epsilon<1", 'gamma; python_version < "3"'],
+    // Missing.Dep is printed canonical; kappa is needed only on 3.12+ (the target's markers decide).
+    requiresDist: [
+      "beta>=2",
+      "epsilon<1",
+      'gamma; python_version < "3"',
+      "Missing.Dep",
+      'kappa; python_version >= "3.12"',
+    ],
     extras: { fast: ["delta>=1"] },
   });
   wheel({ name: "epsilon", version: "1.5", files: { "epsilon/__init__.py": "E = 15\n" } });
@@ -76,8 +83,11 @@ export async function createInspectFixture(prefix: string): Promise<InspectFixtu
     name: "Zeta_Pkg",
     version: "1.0.0",
     files: { "zeta_pkg/__init__.py": "Z = 1\n" },
-    requiresDist: ["epsilon>=1.0rc1", 'alpha; sys_platform == "linux"'],
+    // eta is a pre-release: present dependencies are checked with pre-releases allowed.
+    requiresDist: ["epsilon>=1.0rc1", 'alpha; sys_platform == "linux"', "eta>=1"],
   });
+  // Spelled un-normalised: pip prints and compares 2.0rc1.
+  wheel({ name: "eta", version: "2.0RC1", files: { "eta/__init__.py": "" } });
   const omega = buildWheel(
     { name: "omega", version: "3.0", files: { "omega/__init__.py": "O = 3\n" } },
     join(root),
@@ -91,6 +101,7 @@ export async function createInspectFixture(prefix: string): Promise<InspectFixtu
     "alpha",
     "epsilon",
     "Zeta_Pkg",
+    "eta",
   ]);
   pipOk(fx, ["install", "--no-index", "--no-deps", omega.path]);
   return fx;
