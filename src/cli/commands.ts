@@ -14,6 +14,8 @@ import { register as registerIndex } from "./indexCmd.ts";
 import { register as registerStore } from "./store.ts";
 import { register as registerPackages } from "./packages.ts";
 import { register as registerInstall } from "./install.ts";
+import { register as registerHistory } from "./history.ts";
+import { register as registerRevert } from "./revert.ts";
 
 /**
  * Each command lives in its own file and exports `register(program)`. Registration must stay cheap:
@@ -36,4 +38,6 @@ export function registerCommands(program: Command): void {
   registerStore(program);
   registerPackages(program);
   registerInstall(program);
+  registerHistory(program);
+  registerRevert(program);
 }

@@ -25,6 +25,7 @@ import { createIndexProvider, type DistCandidate } from "./indexProvider.ts";
 import { readRequirementFiles } from "./requirementsFile.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
 import { existsSync } from "node:fs";
+import { readEnvState } from "./envState.ts";
 
 /**
  * `omnipkg install`: resolve, fetch into the store, link into the environment, record.
@@ -110,7 +111,7 @@ interface Context {
   ): Promise<Resolution<DistCandidate>>;
 }
 
-function envLockPath(layout: HomeLayout, envId: string): string {
+export function envLockPath(layout: HomeLayout, envId: string): string {
   return join(layout.locksDir, `env-${createHash("sha256").update(envId).digest("hex").slice(0, 16)}.lock`);
 }
 
@@ -324,7 +325,8 @@ async function planInstall(ctx: Context): Promise<Plan> {
 
 function toKbDist(manifest: WheelManifest, requested: boolean): InstalledDistribution {
   return {
-    name: manifest.name,
+    // The KB keys distributions by canonical name (src/kb/types.ts).
+    name: canonicalizeName(manifest.name),
     version: manifest.version,
     installer: "omnipkg",
     wheelSha256: manifest.sha256,
@@ -557,12 +559,37 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
       put: bubbleManifests[i]!.map((m) => toKbDist(m, m.name === b.name)),
     });
   }
+  // latest-active: the bubbles holding the displaced versions are environments of the KB too.
+  for (const [i, d] of plan.displaced.entries()) {
+    const folder = bubbleFolderName(d.root, d.rootVersion);
+    const bubbleId = `${ctx.target.envId}#${folder}`;
+    await kb.removeEnvironment(bubbleId);
+    await kb.putEnvironment({
+      id: bubbleId,
+      interpreterId: ctx.target.interpreterId ?? ctx.target.envId,
+      path: join(bubblesDir(ctx.target.envDir), folder),
+      kind: "bubble",
+      parentId: ctx.target.envId,
+      name: d.root,
+      version: d.rootVersion,
+    });
+    await kb.applyChange({
+      envId: bubbleId,
+      put: displacedManifests[i]!.map((m) => toKbDist(m, canonicalizeName(m.name) === d.root)),
+    });
+  }
   const requestedNames = new Set(rootsOf(ctx).map((r) => canonicalizeName(r.name)));
   if (added.length + changed.length + movedIntoBubble.length > 0) {
     report.revision = await kb.applyChange({
       envId: ctx.target.envId,
       put: mainManifests.map((m) => toKbDist(m, requestedNames.has(canonicalizeName(m.name)))),
-      revision: { command: ctx.request.command, added, changed, movedIntoBubble },
+      revision: {
+        command: ctx.request.command,
+        added,
+        changed,
+        movedIntoBubble,
+        state: readEnvState(ctx.target.scheme),
+      },
     });
   }
   return report;

@@ -10,6 +10,7 @@ import { bubbleFolderName, listBubbles } from "../bubbles/bubbleManifest.ts";
 import { removeBubble } from "../bubbles/writeBubble.ts";
 import { resolveTarget, type TargetOptions } from "./target.ts";
 import { ensureEnvironmentRecorded, type PackageRef } from "./install.ts";
+import { readEnvState } from "./envState.ts";
 
 /**
  * `omnipkg uninstall NAME` removes a distribution from main (through its RECORD, so pip's installs
@@ -97,7 +98,7 @@ export async function uninstallPackages(request: UninstallRequest): Promise<Unin
       });
       report.revision = await kb.applyChange({
         envId: target.envId,
-        remove: report.removed.map((r) => r.name),
+        remove: report.removed.map((r) => canonicalizeName(r.name)),
         revision: {
           command: request.command,
           removed: [
@@ -108,6 +109,7 @@ export async function uninstallPackages(request: UninstallRequest): Promise<Unin
               bubble: bubbleFolderName(canonicalizeName(b.name), b.version),
             })),
           ],
+          state: readEnvState(target.scheme),
         },
       });
       report.ms = performance.now() - started;
