@@ -51,6 +51,8 @@ export interface Behaviour {
   respond?: { status?: number; contentType?: string; body: string };
   /** Announce the full Content-Length, send half the body, then cut the connection. */
   truncate?: boolean;
+  /** Send the headers and half the body, then pause this long before the rest. */
+  stallMs?: number;
   /** Ignore Range headers (answer 200 with the whole file). */
   noRange?: boolean;
   /** Override Cache-Control for this path. */
@@ -237,6 +239,14 @@ export async function startIndexServer(options: IndexServerOptions): Promise<Ind
       body?: string | Uint8Array,
     ): void => {
       log.status = status;
+      const stallMs = behaviours.get(path)?.stallMs;
+      if (stallMs && body !== undefined && body.length > 1 && status === 200) {
+        const bytes = typeof body === "string" ? Buffer.from(body) : Buffer.from(body);
+        res.writeHead(status, { ...headers, "content-length": bytes.length });
+        res.write(bytes.subarray(0, bytes.length >> 1));
+        setTimeout(() => res.end(bytes.subarray(bytes.length >> 1)), stallMs);
+        return;
+      }
       res.writeHead(status, headers);
       res.end(body);
     };

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import {
   createIndexClient,
@@ -95,6 +97,36 @@ test("a slow response times out with an error naming the URL and the timeout", a
       return true;
     });
     assert.ok(Date.now() - started < 1400, "the client gave up before the server answered");
+    await client.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test("a body that stalls mid-way times out too (inactivity, not only the first byte)", async () => {
+  const server = await startIndexServer({
+    projects: [demoProject()],
+    behaviours: {
+      "/simple/demo-pkg/": { stallMs: 1500 },
+      "/files/demo_pkg-1.0-py3-none-any.whl": { stallMs: 1500 },
+    },
+  });
+  using dir = tempDir();
+  try {
+    const client = createIndexClient(
+      settingsFor({ indexUrl: server.indexUrl, retries: 0, timeoutSec: 0.3 }, dir.path),
+    );
+    await assert.rejects(
+      client.getProject("demo-pkg"),
+      /simple\/demo-pkg\/: no data for 0\.3s \(timed out\)/,
+    );
+    server.setBehaviour("/simple/demo-pkg/", undefined);
+    const page = await client.getProject("demo-pkg");
+    await assert.rejects(
+      client.download(page.files[0]!, join(dir.path, "out")),
+      /no data for 0\.3s \(timed out\)/,
+    );
+    assert.deepEqual(readdirSync(join(dir.path, "out")), []);
     await client.close();
   } finally {
     await server.close();
