@@ -2,7 +2,7 @@ import { relative } from "node:path";
 import { OmnipkgError } from "../core/errors.ts";
 import { listDistsIn, listInstalled, type InstalledDist } from "../install/index.ts";
 import { listBubbles, type Bubble } from "../bubbles/bubbleManifest.ts";
-import { canonicalizeName, parseRequirement } from "../standards/index.ts";
+import { canonicalizeName, compareVersions, parseRequirement } from "../standards/index.ts";
 import type { EnvTarget } from "./target.ts";
 import {
   baseRequirements,
@@ -268,5 +268,15 @@ export function packageInfo(target: InspectTarget, spec: string): PackageInfo {
       target.label ?? target.envDir,
     );
   }
+  bubbled.sort(newestFirst);
   return { name: active?.name ?? bubbled[0]!.name, active, bubbled };
+}
+
+/** Newest version first; one version in several bubbles keeps bubble-folder order (sort is stable). */
+function newestFirst(a: BubbledVersionInfo, b: BubbledVersionInfo): number {
+  try {
+    return compareVersions(b.version, a.version);
+  } catch {
+    return 0; // legacy versions have no order; keep folder order
+  }
 }

@@ -147,6 +147,28 @@ describe("check matches pip check", () => {
     );
   });
 
+  it("unparsable Requires-Dist is reported, as pip's 'Error parsing dependencies' warning, and fails", () => {
+    const distInfo = join(fx.target.scheme.purelib, "broken-1.0.dist-info");
+    mkdirSync(distInfo);
+    writeFileSync(
+      join(distInfo, "METADATA"),
+      "Metadata-Version: 2.1\nName: broken\nVersion: 1.0\nRequires-Dist: foo >= bar baz\n\n",
+    );
+    try {
+      const problems = checkEnv(fx.target).problems.filter((p) => p.kind === "invalid-metadata");
+      assert.deepEqual(
+        problems.map((p) => p.package),
+        ["broken"],
+      );
+      const r = pip(fx, ["check"]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /Error parsing dependencies of broken/);
+      assert.match(problems[0]!.message, /^Error parsing dependencies of broken: /);
+    } finally {
+      rmSync(distInfo, { recursive: true });
+    }
+  });
+
   it("a distribution whose WHEEL tags this interpreter rejects is unsupported, as in pip 24", () => {
     retagInstalled(fx, "omega-", "py2-none-win32");
     try {
