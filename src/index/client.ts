@@ -33,6 +33,7 @@ export interface IndexClientOptions {
 export interface IndexClient {
   /** The indexes asked, in priority order, redacted for display. */
   readonly indexes: string[];
+  /** Answers are shared for the life of the client: treat the page as read-only. */
   getProject(name: string): Promise<ProjectPage>;
   fetchCoreMetadata(file: DistFile): Promise<string>;
   download(file: DistFile, destDir: string, options?: DownloadOptions): Promise<DownloadResult>;
@@ -70,6 +71,7 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
   });
   const warned = new Set<string>();
+  const apiWarned = new Set<string>();
   const warn = (message: string): void => {
     if (warned.has(message)) return;
     warned.add(message);
@@ -104,7 +106,11 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
         debug(`${displayPage}: HTTP ${page.status}, trying the next index`);
         continue;
       }
-      if (parsed.warning) warn(parsed.warning);
+      // A newer API minor is said once per index, not once per project page.
+      if (parsed.warning && !apiWarned.has(indexUrl)) {
+        apiWarned.add(indexUrl);
+        warn(parsed.warning);
+      }
       found = {
         name: parsed.name ?? name,
         index: displayIndex,
@@ -163,10 +169,26 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
     return text;
   }
 
+  // One answer per project and per metadata file for the life of a client: a resolver asks for the
+  // same names many times, and each repeat would otherwise be a revalidation round trip. Failures
+  // are not remembered, so a caller may retry.
+  const projects = new Map<string, Promise<ProjectPage>>();
+  const metadata = new Map<string, Promise<string>>();
+  const memo = <T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> => {
+    let pending = map.get(key);
+    if (!pending) {
+      pending = load();
+      map.set(key, pending);
+      pending.catch(() => map.delete(key));
+    }
+    return pending;
+  };
+
   return {
     indexes: indexUrls.map(redactUrl),
-    getProject,
-    fetchCoreMetadata,
+    getProject: (name) => memo(projects, canonicalizeName(name), () => getProject(name)),
+    fetchCoreMetadata: (file) =>
+      memo(metadata, `${file.url}\n${JSON.stringify(file.coreMetadata)}`, () => fetchCoreMetadata(file)),
     download: (file, destDir, downloadOptions) => downloadFile(transport, file, destDir, downloadOptions),
     fetchRange: (url, start, end) => fetchByteRange(transport, url, start, end),
     close: () => transport.close(),

@@ -55,6 +55,22 @@ test("both API flavours give the same files; negotiation asks for JSON first and
   }
 });
 
+test("a client answers repeated lookups of one project (any spelling) and its metadata from memory", async () => {
+  const server = await startIndexServer({ projects: [demoProject()] });
+  using dir = tempDir();
+  try {
+    const client = createIndexClient(settingsFor({ indexUrl: server.indexUrl }, dir.path));
+    const [a, b] = await Promise.all([client.getProject("demo-pkg"), client.getProject("Demo.Pkg")]);
+    assert.equal(a, b);
+    await client.fetchCoreMetadata(a.files[0]!);
+    await client.fetchCoreMetadata((await client.getProject("DEMO_PKG")).files[0]!);
+    assert.equal(server.requests.length, 2);
+    await client.close();
+  } finally {
+    await server.close();
+  }
+});
+
 test("relative links resolve against the final URL after a redirect", async () => {
   const server = await startIndexServer({
     projects: [demoProject()],
@@ -184,7 +200,10 @@ test("a file:// index is read from folders of index.html, and its files download
 });
 
 test("PEP 629 over the wire: a newer minor warns once, a newer major fails clearly", async () => {
-  const minor = await startIndexServer({ projects: [demoProject()], apiVersion: "1.7" });
+  const minor = await startIndexServer({
+    projects: [demoProject(), { ...demoProject(), project: "other" }],
+    apiVersion: "1.7",
+  });
   const major = await startIndexServer({ projects: [demoProject()], apiVersion: "2.0", flavour: "html" });
   using dir = tempDir();
   const warnings: string[] = [];
@@ -193,8 +212,9 @@ test("PEP 629 over the wire: a newer minor warns once, a newer major fails clear
       onWarning: (m) => warnings.push(m),
     });
     await client.getProject("demo-pkg");
-    await client.getProject("demo-pkg");
-    assert.equal(warnings.length, 1);
+    await client.getProject("other");
+    assert.equal(minor.requests.length, 2);
+    assert.equal(warnings.length, 1, "one warning per index");
     assert.match(warnings[0]!, /1\.7/);
     const strict = createIndexClient(settingsFor({ indexUrl: major.indexUrl }, join(dir.path, "b")));
     await assert.rejects(strict.getProject("demo-pkg"), (e: unknown) => {
