@@ -2,9 +2,14 @@ import { relative } from "node:path";
 import { listInstalled, type InstalledDist } from "../install/index.ts";
 import { listBubbles } from "../bubbles/bubbleManifest.ts";
 import { canonicalizeName, isValidVersion, supportedTags, type Requirement } from "../standards/index.ts";
-import { baseRequirements, displayVersion, readMetadata, readWheelTags } from "./inspectDists.ts";
-import type { InspectTarget } from "./inspectEnv.ts";
-import { staleEntries } from "./inspectEnv.ts";
+import {
+  baseRequirements,
+  displayVersion,
+  readMetadata,
+  readWheelTags,
+  type InspectTarget,
+} from "./inspectDists.ts";
+import { staleEntries } from "./inspectStale.ts";
 
 /**
  * `omnipkg check`: `python -m pip check` for the target environment, line for line, then omnipkg's

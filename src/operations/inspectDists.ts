@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errnoCode } from "../core/errors.ts";
 import type { InstalledDist } from "../install/index.ts";
+import type { EnvTarget } from "./target.ts";
 import type { MarkerEnvironment } from "../python/index.ts";
 import {
   evaluateMarker,
@@ -21,6 +22,10 @@ import { parseRecord } from "../store/index.ts";
  * what pip reads (METADATA, RECORD, WHEEL, direct_url.json) so the answers agree with pip's on the
  * same environment, whoever installed the distribution.
  */
+
+/** The parts of a resolved target the inspectors read (tests build it without a home). */
+export type InspectTarget = Pick<EnvTarget, "envDir" | "scheme" | "facts"> &
+  Partial<Pick<EnvTarget, "label">>;
 
 /** PEP 610 `direct_url.json`, the fields freeze needs. */
 export interface DirectUrl {

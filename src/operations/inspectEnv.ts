@@ -3,7 +3,6 @@ import { OmnipkgError } from "../core/errors.ts";
 import { listDistsIn, listInstalled, type InstalledDist } from "../install/index.ts";
 import { listBubbles, type Bubble } from "../bubbles/bubbleManifest.ts";
 import { canonicalizeName, compareVersions, parseRequirement } from "../standards/index.ts";
-import type { EnvTarget } from "./target.ts";
 import {
   baseRequirements,
   displayVersion,
@@ -12,21 +11,21 @@ import {
   readMetadata,
   recordFiles,
   siteOf,
+  type InspectTarget,
 } from "./inspectDists.ts";
 import { measureFiles, measureTree, type ByteUsage } from "./inspectSizes.ts";
+import { staleEntries, type StaleEntry } from "./inspectStale.ts";
 
 export { freeze, type FreezeOptions } from "./inspectFreeze.ts";
 export { checkEnv, type CheckProblem, type CheckReport } from "./inspectCheck.ts";
+export { staleEntries, type StaleEntry };
+export type { InspectTarget } from "./inspectDists.ts";
 
 /**
  * What is installed in one environment: main's distributions (pip's view: every `*.dist-info` in
  * site-packages, whoever installed it) and the bubbles beside it, with real bytes on disk. The
  * engine returns data; src/cli/packages.ts renders it.
  */
-
-/** The parts of a resolved target the inspectors read (tests build it without a home). */
-export type InspectTarget = Pick<EnvTarget, "envDir" | "scheme" | "facts"> &
-  Partial<Pick<EnvTarget, "label">>;
 
 export interface MainPackage {
   name: string;
@@ -43,15 +42,6 @@ export interface BubbleDistEntry {
   name: string;
   version: string;
   location: "bubble" | "main";
-}
-
-/** A "main" entry of a bubble manifest that main no longer satisfies. */
-export interface StaleEntry {
-  name: string;
-  /** The version the bubble was resolved against. */
-  expected: string;
-  /** What main has now, or null when main lacks it. */
-  mainVersion: string | null;
 }
 
 export interface BubbleSummary extends ByteUsage {
@@ -111,25 +101,6 @@ export class PackageNotInstalled extends OmnipkgError {
 function mainByName(dists: InstalledDist[]): Map<string, InstalledDist> {
   // Later entries win, as in pip's package set (a broken env can hold two dist-infos of one name).
   return new Map(dists.map((d) => [d.canonicalName, d]));
-}
-
-function sameVersion(a: string, b: string): boolean {
-  return displayVersion(a) === displayVersion(b);
-}
-
-export function staleEntries(bubble: Bubble, main: Map<string, InstalledDist>): StaleEntry[] {
-  const out: StaleEntry[] = [];
-  for (const dist of bubble.manifest.dists) {
-    if (dist.location !== "main") continue;
-    const have = main.get(canonicalizeName(dist.name));
-    if (have && sameVersion(have.version, dist.version)) continue;
-    out.push({
-      name: dist.name,
-      expected: dist.version,
-      mainVersion: have ? displayVersion(have.version) : null,
-    });
-  }
-  return out;
 }
 
 function summarizeBubble(

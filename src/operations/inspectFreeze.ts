@@ -1,7 +1,12 @@
 import { listInstalled, type InstalledDist } from "../install/index.ts";
 import { isValidVersion } from "../standards/index.ts";
-import { displayVersion, editableLocation, readDirectUrl, type DirectUrl } from "./inspectDists.ts";
-import type { InspectTarget } from "./inspectEnv.ts";
+import {
+  displayVersion,
+  editableLocation,
+  readDirectUrl,
+  type DirectUrl,
+  type InspectTarget,
+} from "./inspectDists.ts";
 
 /**
  * `omnipkg freeze`: the lines `python -m pip freeze` prints for the same environment, so its
