@@ -79,7 +79,10 @@ function missingSuffix(catalog: Catalog, t: Term): string {
   if (t.set.some((w) => w !== 0)) return "";
   const name = catalog.display(t.pkg);
   if (catalog.versions(t.pkg).length === 0) return `, but no version of ${name} is available`;
-  return `, but no version of ${name} matches it`;
+  const hidden = catalog.hidden(t.pkg);
+  const versions = catalog.versions(t.pkg).filter((_v, i) => hidden === undefined || !hasBit(hidden, i));
+  const newest = versions[versions.length - 1];
+  return `, but no version of ${name} matches it${newest === undefined ? "" : ` (the newest is ${newest})`}`;
 }
 
 export function describeIncompatibility(catalog: Catalog, inc: Incompatibility): string {
