@@ -16,6 +16,7 @@ import { register as registerPackages } from "./packages.ts";
 import { register as registerInstall } from "./install.ts";
 import { register as registerHistory } from "./history.ts";
 import { register as registerRevert } from "./revert.ts";
+import { register as registerRebuildKb } from "./rebuildKb.ts";
 
 /**
  * Each command lives in its own file and exports `register(program)`. Registration must stay cheap:
@@ -40,4 +41,5 @@ export function registerCommands(program: Command): void {
   registerInstall(program);
   registerHistory(program);
   registerRevert(program);
+  registerRebuildKb(program);
 }

@@ -13,6 +13,9 @@ export function register(program: Command): void {
         import("../core/output.ts"),
       ]);
       const findings = diagnoseHome(homeLayout());
+      // Store, knowledge base and drift checks (src/operations/envStatus.ts).
+      const { diagnoseStoreAndKb } = await import("../operations/envStatus.ts");
+      findings.push(...(await diagnoseStoreAndKb(homeLayout())));
       const failed = findings.some((f) => !f.ok && f.level === "error");
       if (flags.json) printJson({ ok: !failed, findings });
       else {

@@ -6,7 +6,8 @@ export function register(program: Command): void {
     .command("status")
     .description("show the home, knowledge base, active interpreter and whether the shims lead PATH")
     .option("--json", "print JSON")
-    .action(async (flags: { json?: boolean }) => {
+    .option("--env <dir>", "also report this virtual environment (the active VIRTUAL_ENV always is)")
+    .action(async (flags: { json?: boolean; env?: string }) => {
       const [{ homeLayout }, { readStatus }, { withKnowledgeBase }, { isOmnipkgError }] = await Promise.all([
         import("../core/home.ts"),
         import("../python/status.ts"),
@@ -22,9 +23,17 @@ export function register(program: Command): void {
         kbBackend = `unavailable: ${error.message}`;
       }
       const status = readStatus(layout, kbBackend);
-      const { printJson, paint } = await import("../core/output.ts");
+      const { printJson, paint, formatBytes } = await import("../core/output.ts");
+      // Per environment: packages, bubbles, bytes and drift (src/operations/envStatus.ts).
+      const envStatus = await import("../operations/envStatus.ts");
+      const envDirs = [flags.env, process.env.VIRTUAL_ENV].filter((d): d is string => !!d);
+      const envs = await envStatus.readEnvironmentsStatus(layout, envDirs);
       if (flags.json) {
-        printJson(status);
+        printJson({
+          ...status,
+          environments: envs.environments,
+          ...(envs.error ? { environmentsError: envs.error } : {}),
+        });
         return;
       }
       const a = status.active;
@@ -44,6 +53,8 @@ export function register(program: Command): void {
       ];
       if (a && status.configActive !== a.id)
         lines.push(`note:            config says ${status.configActive ?? "none"}; run \`omnipkg doctor\``);
+      for (const e of envs.environments) lines.push(...envStatus.formatEnvStatus(e, formatBytes));
+      if (envs.error) lines.push(`environments:    ${paint("red", envs.error)}`);
       process.stdout.write(lines.join("\n") + "\n");
       if (status.configError) process.exitCode = 1;
     });

@@ -28,6 +28,12 @@ export interface OpenKbOptions {
   redis?: { connectTimeoutMs?: number; commandTimeoutMs?: number };
 }
 
+/** Records still readable from a damaged SQLite KB file (for `rebuild-kb`). */
+export async function salvageSqliteKb(file: string): Promise<Partial<import("./types.ts").KbDump>> {
+  const { salvageSqliteKb: salvage } = await import("./sqlite/salvage.ts");
+  return salvage(file);
+}
+
 export async function openKnowledgeBase(
   layout: HomeLayout,
   options: OpenKbOptions = {},
