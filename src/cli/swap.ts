@@ -11,52 +11,13 @@ interface SwapFlags {
 }
 
 export async function swapPythonAction(version: string | undefined, flags: SwapFlags): Promise<void> {
-  const [{ homeLayout }, { readConfigEnsuringPython }] = await Promise.all([
-    import("../core/home.ts"),
-    import("../python/ensureAdopted.ts"),
-  ]);
-  const layout = homeLayout();
-  let request = version;
-  if (request === undefined) {
-    const config = await readConfigEnsuringPython(layout);
-    const { adoptedIds } = await import("../python/adopted.ts");
-    if (flags.fromFile) {
-      const { findPythonVersionFile } = await import("../python/pythonVersionFile.ts");
-      const file = findPythonVersionFile();
-      const { UsageError } = await import("../core/errors.ts");
-      if (!file?.request)
-        throw new UsageError("--from-file found no .python-version in this folder or above.");
-      request = file.request;
-    } else if (process.stdin.isTTY && process.stdout.isTTY) {
-      request = await chooseInteractively(config.activePython, adoptedIds(config));
-    } else {
-      const { NoVersionGiven } = await import("../python/errors.ts");
-      throw new NoVersionGiven(adoptedIds(config));
-    }
-  } else {
-    await readConfigEnsuringPython(layout);
-  }
-  const { swapPython } = await import("../python/swap.ts");
-  const result = await swapPython(layout, request);
+  const { runSwapPython } = await import("../python/swapCommand.ts");
+  const result = await runSwapPython(version, flags);
   process.stdout.write(
     result.changed
       ? `Switched to Python ${result.record.version}\n`
       : `Already on Python ${result.record.version}\n`,
   );
-}
-
-async function chooseInteractively(active: string | undefined, ids: string[]): Promise<string> {
-  const { select, isCancel } = await import("@clack/prompts");
-  const choice = await select({
-    message: "Switch to which Python?",
-    options: ids.map((id) => ({ value: id, label: id, hint: id === active ? "active" : undefined })),
-    initialValue: active,
-  });
-  if (isCancel(choice)) {
-    const { OmnipkgError } = await import("../core/errors.ts");
-    throw new OmnipkgError("CANCELLED", "No interpreter was chosen; nothing changed.");
-  }
-  return choice;
 }
 
 export function register(program: Command): void {

@@ -37,8 +37,8 @@ export function readActiveId(layout: HomeLayout): string | undefined {
 }
 
 /** Point `active` at envs/<id>. Relative, so the home can be moved as a whole. */
-export function pointActiveLink(layout: HomeLayout, id: string): void {
-  symlinkAtomic(join("envs", id), layout.activeLink);
+export function pointActiveLink(layout: HomeLayout, id: string, options: { syncDir?: boolean } = {}): void {
+  symlinkAtomic(join("envs", id), layout.activeLink, options);
 }
 
 /** Remove temp links left by a swap killed between symlink() and rename(). */

@@ -1,6 +1,7 @@
 import type { InterpreterRecord } from "../core/config.ts";
 import type { HomeLayout } from "../core/home.ts";
 import { assertUsable, findAdopted } from "./adopted.ts";
+import { fsyncDir } from "../core/atomicFs.ts";
 import { pointActiveLink, withHomeLock } from "./homeState.ts";
 
 /**
@@ -20,10 +21,13 @@ export async function swapPython(layout: HomeLayout, requestText: string): Promi
     const record = findAdopted(config, requestText);
     assertUsable(record);
     const previous = config.activePython;
-    pointActiveLink(layout, record.id);
+    // One directory fsync covers both renames (same folder): the config write does it.
+    pointActiveLink(layout, record.id, { syncDir: false });
     if (previous !== record.id) {
       config.activePython = record.id;
       save(config);
+    } else {
+      fsyncDir(layout.root);
     }
     return { record, previous, changed: previous !== record.id };
   });

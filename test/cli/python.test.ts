@@ -86,7 +86,13 @@ describe("python adopt, list, swap, which, status, remove", () => {
       string
     >;
     assert.deepEqual(cli, { node: process.execPath, bin: BIN });
-    assert.equal(readFileSync(join(sitePackages, "_omnipkg_pin.pth"), "utf8"), "import _omnipkg_pin\n");
+    const pth = readFileSync(join(sitePackages, "_omnipkg_pin.pth"), "utf8");
+    assert.match(pth, /^import [^\n]*_omnipkg_pin[^\n]*\n$/, "one import line");
+    const tag = `cpython-${newest.minor.replace(".", "")}`;
+    assert.ok(
+      existsSync(join(sitePackages, "__pycache__", `_omnipkg_pin.${tag}.pyc`)),
+      "the pin is precompiled",
+    );
   });
 
   test("a repeated list python spawns no Python", () => {
