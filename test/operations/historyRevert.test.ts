@@ -177,3 +177,40 @@ describe("omnipkg history and revert", () => {
     assert.deepEqual(snapshotTree(w.venv), snap);
   });
 });
+
+describe("revert after a latest-active install", () => {
+  let w: World;
+  before(async () => {
+    assertBuilt();
+    w = await makeWorld(
+      [
+        { name: "alpha", version: "1.0" },
+        { name: "alpha", version: "2.0" },
+      ],
+      "history-latest",
+    );
+    await ok(w, ["install", "alpha==1.0"]);
+    await ok(w, ["install", "alpha==2.0", "--strategy", "latest-active"]);
+  });
+  after(async () => {
+    await w?.close();
+    if (w) removeDir(w.dir);
+  });
+
+  test("the displaced version's bubble is known to the KB (no drift), and revert swaps main back", async () => {
+    assert.deepEqual(w.installed(), { alpha: "2.0" });
+    assert.deepEqual(w.bubbles(), ["alpha-1.0"]);
+    const status = JSON.parse((await ok(w, ["status", "--json"])).stdout) as {
+      environments: { drift: { clean: boolean; bubblesAdded: string[] } }[];
+    };
+    assert.deepEqual(status.environments[0]?.drift.bubblesAdded, []);
+    assert.equal(status.environments[0]?.drift.clean, true);
+    const r = await ok(w, ["revert", "--json"]);
+    const report = JSON.parse(r.stdout) as {
+      installed: { name: string; version: string; fromVersion?: string }[];
+    };
+    assert.deepEqual(report.installed, [{ name: "alpha", version: "1.0", fromVersion: "2.0" }]);
+    assert.deepEqual(w.installed(), { alpha: "1.0" });
+    assert.deepEqual(w.bubbles(), []);
+  });
+});
