@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fsyncDir, writeFileAtomic } from "../core/atomicFs.ts";
@@ -64,7 +64,7 @@ export function createBubble(
       ...content.inBubble.map((m) => {
         const facts = importFacts(m);
         return {
-          name: m.name,
+          name: metadataName(store, m),
           version: m.version,
           location: "bubble" as const,
           top_level: facts.topLevel,
@@ -87,7 +87,7 @@ export function createBubble(
     ];
     const manifest: BubbleManifest = {
       format: 1,
-      name: content.inBubble.find((m) => sameName(m.name, content.name))?.name ?? content.name,
+      name: dists.find((d) => sameName(d.name, content.name))?.name ?? content.name,
       version: content.version,
       python: envScheme.pythonVersion,
       created: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
@@ -122,6 +122,14 @@ export function removeBubble(dir: string): void {
   const trash = join(dir, "..", `.trash-${process.pid}-${randomBytes(4).toString("hex")}`);
   renameSync(dir, trash);
   rmSync(trash, { recursive: true, force: true });
+}
+
+/** The project name as METADATA spells it (the dist-info folder name is the escaped form). */
+function metadataName(store: Store, manifest: WheelManifest): string {
+  const entry = manifest.files.find((f) => f.path === `${manifest.distInfo}/METADATA`);
+  if (!entry) return manifest.name;
+  const match = /^Name:\s*(.+?)\s*$/im.exec(readFileSync(store.filePath(entry.sha256), "utf8").split(/\r?\n\r?\n/, 1)[0]!);
+  return match?.[1] ?? manifest.name;
 }
 
 function sameName(a: string, b: string): boolean {

@@ -501,6 +501,11 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
     for (const m of manifests)
       movedIntoBubble.push({ name: m.name, version: m.version, wheelSha256: m.sha256, bubble: folder });
   }
+  // Bubbles are only usable through the runtime loader: make sure this environment has it.
+  if (report.bubbles.some((b) => !b.existed) && !existsSync(join(ctx.target.scheme.purelib, "omnipkg", "__init__.py"))) {
+    const { installRuntime } = await import("../python/index.ts");
+    installRuntime(ctx.target.envDir);
+  }
   if (mainManifests.length > 0) {
     const requestedNames = new Set(rootsOf(ctx).map((r) => canonicalizeName(r.name)));
     installWheels(
