@@ -6,6 +6,9 @@ import { isolatedEnv, type World } from "./installFixtures.ts";
  * a synchronous spawn would stop them answering. `install`/`revert` get the test index; package
  * commands get `--env <venv>` unless they name a target.
  */
+/** Environment every call gets (a suite running against Redis sets OMNIPKG_KB here). */
+export const defaults: { env: NodeJS.ProcessEnv } = { env: {} };
+
 export function cli(w: World, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const needsIndex = ["install", "revert"].includes(args[0]!) && !args.includes("--index-url");
   const wantsEnv =
@@ -17,7 +20,7 @@ export function cli(w: World, args: string[], extraEnv: NodeJS.ProcessEnv = {}):
     ...(needsIndex ? ["--index-url", w.server.indexUrl] : []),
     ...(wantsEnv ? ["--env", w.venv] : []),
   ];
-  return runCliAsync(full, { home: w.home, env: { ...isolatedEnv(), ...extraEnv } });
+  return runCliAsync(full, { home: w.home, env: { ...isolatedEnv(), ...defaults.env, ...extraEnv } });
 }
 
 export async function ok(w: World, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliResult> {
