@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from "commander";
-import type { IndexFlags } from "./settings.ts";
+import type { IndexFlags, IndexStrategy } from "./settings.ts";
 
 /**
  * The index flags every command that reads an index accepts (index versions, config show, and the
@@ -33,7 +33,20 @@ export function addIndexOptions(command: Command): Command {
     .option("--no-index", "ask no index; use only --find-links locations")
     .option("--offline", "answer from the HTTP cache only")
     .option("--timeout <seconds>", "network inactivity timeout", seconds)
-    .option("--retries <n>", "retries on 5xx answers, resets and timeouts", count);
+    .option("--retries <n>", "retries on 5xx answers, resets and timeouts", count)
+    .option(
+      "--index-strategy <name>",
+      "first-index (default: the first index that has a project supplies it) or unsafe-best-match (merge every index)",
+      strategy,
+    );
+}
+
+// Kept here rather than imported from settings.ts so registration does not load the settings code.
+function strategy(value: string): IndexStrategy {
+  if (value === "first-index" || value === "unsafe-best-match") return value;
+  throw new InvalidArgumentError(
+    `"${value}" is not an index strategy; use first-index or unsafe-best-match.`,
+  );
 }
 
 export interface IndexOptionValues {
@@ -45,6 +58,7 @@ export interface IndexOptionValues {
   offline?: boolean;
   timeout?: number;
   retries?: number;
+  indexStrategy?: IndexStrategy;
 }
 
 export function indexFlagsFrom(options: IndexOptionValues): IndexFlags {
@@ -56,5 +70,6 @@ export function indexFlagsFrom(options: IndexOptionValues): IndexFlags {
   if (options.offline) flags.offline = true;
   if (options.timeout !== undefined) flags.timeoutSec = options.timeout;
   if (options.retries !== undefined) flags.retries = options.retries;
+  if (options.indexStrategy !== undefined) flags.indexStrategy = options.indexStrategy;
   return flags;
 }

@@ -5,7 +5,7 @@ import { downloadFile, type DownloadOptions, type DownloadResult } from "./downl
 import { HashMismatch, IndexError, IndexPageInvalid, ProjectNotFound } from "./errors.ts";
 import { listFindLinks } from "./findLinks.ts";
 import { Transport, type FetchLike } from "./http.ts";
-import { canonicalizeName } from "../standards/index.ts";
+import { canonicalizeName, parseSdistFilename, parseWheelFilename } from "../standards/index.ts";
 import { filenameMatchesProject } from "./projectName.ts";
 import { fetchByteRange, type RangeResult } from "./range.ts";
 import { PROJECT_ACCEPT, readProjectPage } from "./readPage.ts";
@@ -15,10 +15,12 @@ import type { DistFile, IndexSettings, ProjectPage } from "./types.ts";
 import { pickHash } from "./verifyHash.ts";
 
 /**
- * The index client. Project lookup follows the first-index strategy (see settings.ts
+ * The index client. Project lookup follows the first-index strategy by default (see settings.ts
  * `orderedIndexes`): indexes are asked in order and the first that has the project supplies all
  * of its files; later indexes are not asked, so a name cannot be hijacked by a later index.
- * Find-links files are always added alongside, as in pip and uv.
+ * With `unsafe-best-match` every index is asked and the pages are merged: a version's files come
+ * from the first index that lists that version. Find-links files are always added alongside, as in
+ * pip and uv.
  */
 
 const debug = createDebug("index");
@@ -43,6 +45,24 @@ export interface IndexClient {
 
 const METADATA_ACCEPT = "*/*";
 
+/** The version a file name carries, or the file name itself when it does not parse. */
+function fileVersionKey(filename: string): string {
+  try {
+    const parsed = filename.endsWith(".whl") ? parseWheelFilename(filename) : parseSdistFilename(filename);
+    return parsed.version.toString();
+  } catch {
+    return `file:${filename}`;
+  }
+}
+
+/** unsafe-best-match: add a later index's files for the versions no earlier index listed. */
+function mergePage(found: ProjectPage, files: DistFile[], versions: string[] | undefined): void {
+  const known = new Set(found.files.map((f) => fileVersionKey(f.filename)));
+  for (const file of files) if (!known.has(fileVersionKey(file.filename))) found.files.push(file);
+  if (found.versions || versions)
+    found.versions = [...new Set([...(found.versions ?? []), ...(versions ?? [])])];
+}
+
 function checkMetadataText(body: Buffer, displayUrl: string): string {
   let text: string;
   try {
@@ -59,6 +79,7 @@ function checkMetadataText(body: Buffer, displayUrl: string): string {
 
 export function createIndexClient(settings: IndexSettings, options: IndexClientOptions = {}): IndexClient {
   const indexUrls = orderedIndexes(settings);
+  const mergeIndexes = settings.indexStrategy.value === "unsafe-best-match";
   const findLinks = settings.findLinks.value;
   const transport = new Transport({
     timeoutMs: settings.timeoutSec.value * 1000,
@@ -111,15 +132,15 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
         apiWarned.add(indexUrl);
         warn(parsed.warning);
       }
-      found = {
-        name: parsed.name ?? name,
-        index: displayIndex,
-        files: parsed.files.map((f) => ({ ...f, index: displayIndex })),
-        apiVersion: parsed.apiVersion,
-      };
-      if (parsed.versions) found.versions = parsed.versions;
-      debug(`${name}: ${found.files.length} file(s) from ${displayIndex} (${page.via})`);
-      break;
+      const files = parsed.files.map((f) => ({ ...f, index: displayIndex }));
+      debug(`${name}: ${files.length} file(s) from ${displayIndex} (${page.via})`);
+      if (!found) {
+        found = { name: parsed.name ?? name, index: displayIndex, files, apiVersion: parsed.apiVersion };
+        if (parsed.versions) found.versions = parsed.versions;
+        if (!mergeIndexes) break;
+        continue;
+      }
+      mergePage(found, files, parsed.versions);
     }
     const extra: DistFile[] = [];
     const seen = new Set(found?.files.map((f) => f.url));

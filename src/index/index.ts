@@ -5,6 +5,7 @@ export {
   orderedIndexes,
   DEFAULT_INDEX_URL,
   type IndexFlags,
+  type IndexStrategy,
   type LoadIndexSettingsOptions,
 } from "./settings.ts";
 export type { DownloadOptions, DownloadProgress, DownloadResult } from "./download.ts";

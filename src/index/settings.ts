@@ -12,9 +12,30 @@ import type { IndexSettings, Sourced } from "./types.ts";
  *      timeout (alias default-timeout), retries;
  *   2. UV_INDEX_URL, UV_DEFAULT_INDEX (the newer name wins over the older), UV_EXTRA_INDEX_URL;
  *   3. PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, PIP_FIND_LINKS, PIP_NO_INDEX;
- *   4. OMNIPKG_INDEX_URL;
+ *   4. OMNIPKG_INDEX_URL, OMNIPKG_INDEX_STRATEGY (UV_INDEX_STRATEGY is read at step 2);
  *   5. command-line flags.
  */
+
+/**
+ * How several indexes combine, named as in uv (`--index-strategy`):
+ * - `first-index` (default): the first index that has a project supplies all of its files, so a
+ *   private extra index cannot be shadowed by a same-named public upload (dependency confusion).
+ * - `unsafe-best-match`: every index is asked and their files are merged; for a version offered by
+ *   several indexes only the first index's files count. "Unsafe" because a later index can then
+ *   supply a newer version of a private name. Useful when a partial mirror comes first.
+ */
+export type IndexStrategy = "first-index" | "unsafe-best-match";
+export const INDEX_STRATEGIES: readonly IndexStrategy[] = ["first-index", "unsafe-best-match"];
+
+function parseStrategy(raw: string, where: string): IndexStrategy {
+  const value = raw.trim().toLowerCase();
+  if ((INDEX_STRATEGIES as readonly string[]).includes(value)) return value as IndexStrategy;
+  throw new OmnipkgError(
+    "INDEX_CONFIG_INVALID",
+    `The index strategy "${raw.trim()}" from ${where} is not known.`,
+    { hint: `Use one of: ${INDEX_STRATEGIES.join(", ")}.`, exitCode: 2 },
+  );
+}
 
 export const DEFAULT_INDEX_URL = "https://pypi.org/simple";
 export const DEFAULT_TIMEOUT_SEC = 15;
@@ -30,6 +51,7 @@ export interface IndexFlags {
   retries?: number;
   offline?: boolean;
   concurrency?: number;
+  indexStrategy?: IndexStrategy;
 }
 
 export interface LoadIndexSettingsOptions {
@@ -75,6 +97,7 @@ export function loadIndexSettings(options: LoadIndexSettingsOptions = {}): Index
     extraIndexUrls: { value: [], source: "default" },
     findLinks: { value: [], source: "default" },
     noIndex: { value: false, source: "default" },
+    indexStrategy: { value: "first-index", source: "default" },
     timeoutSec: { value: DEFAULT_TIMEOUT_SEC, source: "default" },
     retries: { value: DEFAULT_RETRIES, source: "default" },
     offline: { value: false, source: "default" },
@@ -114,6 +137,9 @@ export function loadIndexSettings(options: LoadIndexSettingsOptions = {}): Index
   fromEnv("UV_INDEX_URL", (v) => set(s.indexUrl, v.trim(), "UV_INDEX_URL"));
   fromEnv("UV_DEFAULT_INDEX", (v) => set(s.indexUrl, v.trim(), "UV_DEFAULT_INDEX"));
   fromEnv("UV_EXTRA_INDEX_URL", (v) => set(s.extraIndexUrls, splitMulti(v), "UV_EXTRA_INDEX_URL"));
+  fromEnv("UV_INDEX_STRATEGY", (v) =>
+    set(s.indexStrategy, parseStrategy(v, "UV_INDEX_STRATEGY"), "UV_INDEX_STRATEGY"),
+  );
   fromEnv("PIP_INDEX_URL", (v) => set(s.indexUrl, v.trim(), "PIP_INDEX_URL"));
   fromEnv("PIP_EXTRA_INDEX_URL", (v) => set(s.extraIndexUrls, splitMulti(v), "PIP_EXTRA_INDEX_URL"));
   fromEnv("PIP_FIND_LINKS", (v) => set(s.findLinks, splitMulti(v), "PIP_FIND_LINKS"));
@@ -122,6 +148,9 @@ export function loadIndexSettings(options: LoadIndexSettingsOptions = {}): Index
     if (b !== undefined) set(s.noIndex, b, "PIP_NO_INDEX");
   });
   fromEnv("OMNIPKG_INDEX_URL", (v) => set(s.indexUrl, v.trim(), "OMNIPKG_INDEX_URL"));
+  fromEnv("OMNIPKG_INDEX_STRATEGY", (v) =>
+    set(s.indexStrategy, parseStrategy(v, "OMNIPKG_INDEX_STRATEGY"), "OMNIPKG_INDEX_STRATEGY"),
+  );
 
   // 5. flags
   if (flags.indexUrl !== undefined) set(s.indexUrl, flags.indexUrl, "--index-url");
@@ -132,14 +161,16 @@ export function loadIndexSettings(options: LoadIndexSettingsOptions = {}): Index
   if (flags.retries !== undefined) set(s.retries, flags.retries, "--retries");
   if (flags.offline) set(s.offline, true, "--offline");
   if (flags.concurrency !== undefined) set(s.concurrency, flags.concurrency, "--concurrency");
+  if (flags.indexStrategy !== undefined) set(s.indexStrategy, flags.indexStrategy, "--index-strategy");
   return s;
 }
 
 /**
  * The ordered list of indexes to ask. Extra indexes come first, in the order given, and the default
- * index last: like uv's first-index strategy, the first index that has a project name supplies all
- * of its files, so a private extra index cannot be shadowed by a same-named public upload
- * (dependency confusion). With --no-index the list is empty and only find-links are used.
+ * index last: with the first-index strategy (the default) the first index that has a project name
+ * supplies all of its files, so a private extra index cannot be shadowed by a same-named public
+ * upload (dependency confusion); with unsafe-best-match the order decides which index's files count
+ * for a version several offer. With --no-index the list is empty and only find-links are used.
  */
 export function orderedIndexes(settings: IndexSettings): string[] {
   if (settings.noIndex.value) return [];

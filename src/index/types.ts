@@ -59,6 +59,8 @@ export interface IndexSettings {
   extraIndexUrls: Sourced<string[]>;
   findLinks: Sourced<string[]>;
   noIndex: Sourced<boolean>;
+  /** How several indexes combine (settings.ts `IndexStrategy`). */
+  indexStrategy: Sourced<"first-index" | "unsafe-best-match">;
   timeoutSec: Sourced<number>;
   retries: Sourced<number>;
   offline: Sourced<boolean>;
