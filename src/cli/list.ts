@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 
-/** `omnipkg list python [--json]`; package listing arrives with the install engine. */
+/** `omnipkg list` (packages, through src/cli/packages.ts) and `omnipkg list python [--json]`. */
 
 export async function listPythonAction(flags: { json?: boolean }): Promise<void> {
   const [
@@ -47,15 +47,21 @@ export async function listPythonAction(flags: { json?: boolean }): Promise<void>
 export function register(program: Command): void {
   program
     .command("list")
-    .description("list interpreters: list python (package listing arrives with the install engine)")
-    .argument("[what]", '"python"')
+    .description("list packages of the environment (main and bubbles), or `list python` for interpreters")
+    .argument("[what]", '"python" to list interpreters')
+    .option("--python <version>", "packages: act on the managed environment of this adopted interpreter")
+    .option("--env <dir>", "packages: act on this existing virtual environment")
     .option("--json", "print JSON")
-    .addHelpText("after", "\nExample:\n  omnipkg list python --json")
-    .action(async (what: string | undefined, flags: { json?: boolean }) => {
+    .addHelpText("after", "\nExamples:\n  omnipkg list\n  omnipkg list --json\n  omnipkg list python --json")
+    .action(async (what: string | undefined, flags: { json?: boolean; python?: string; env?: string }) => {
       if (what === "python") return listPythonAction(flags);
-      const { UsageError } = await import("../core/errors.ts");
-      throw new UsageError(
-        "Listing packages arrives with the install engine; today `omnipkg list python` lists interpreters.",
-      );
+      if (what !== undefined) {
+        const { UsageError } = await import("../core/errors.ts");
+        throw new UsageError(
+          `Unknown listing "${what}"; use \`omnipkg list\` for packages or \`omnipkg list python\`.`,
+        );
+      }
+      const { listPackagesAction } = await import("./packages.ts");
+      return listPackagesAction(flags);
     });
 }
