@@ -1,6 +1,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { findTestPythons, requirePythons, type TestPython } from "../helpers/pythons.ts";
 import {
@@ -179,17 +188,38 @@ describe("python adopt, list, swap, which, status, remove", () => {
     assert.equal(notLeading.pythonVersionFile, null);
   });
 
-  test("doctor passes on a healthy home; package list and package swap say they are not here yet", () => {
+  test("doctor passes on a healthy home; package swap says it is not here yet", () => {
     const shims = join(home, "active", "bin");
     const d = runCli(["doctor"], { home, env: { PATH: `${shims}:${process.env.PATH}` } });
     assert.equal(d.code, 0, d.stdout + d.stderr);
     assert.match(d.stdout, /No problems found/);
-    const list = runCli(["list"], { home });
-    assert.equal(list.code, 2);
-    assert.match(list.stderr, /arrives with the install engine/);
     const swap = runCli(["swap", "rich==13.4.2"], { home });
     assert.equal(swap.code, 2);
     assert.match(swap.stderr, /arrives with the install engine/);
+  });
+
+  test("rescan restores omnipkg's files in every environment and deletes folders nothing registers", () => {
+    const activeEnv = join(home, "envs", activeLinkId(home)!);
+    const cliJson = readdirSync(join(activeEnv, "lib"))
+      .map((name) => join(activeEnv, "lib", name, "site-packages", "omnipkg", "_cli.json"))
+      .find((path) => existsSync(path))!;
+    rmSync(cliJson);
+    const orphan = join(home, "envs", "3.0.0");
+    mkdirSync(join(orphan, "bin"), { recursive: true });
+    const doctor = runCli(["doctor"], { home });
+    assert.match(doctor.stdout, /belongs to no adopted interpreter.*\n\s+fix: omnipkg python rescan/);
+    const r = runCli(["python", "rescan", "--json"], { home });
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as {
+      refreshed: string[];
+      removedOrphans: string[];
+      found: unknown[];
+    };
+    assert.equal(result.refreshed.length, 2);
+    assert.deepEqual(result.removedOrphans, [orphan]);
+    assert.ok(result.found.length >= 2);
+    assert.ok(existsSync(cliJson), "_cli.json is back");
+    assert.ok(!existsSync(orphan));
   });
 
   test("remove refuses the active interpreter and deletes only omnipkg's environment of another", () => {

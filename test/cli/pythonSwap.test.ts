@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -22,6 +22,8 @@ import {
  * Swapping under real conditions: a real bash with the shell-init eval'd, a long-running process
  * started through the shim, twenty concurrent swaps, and swaps killed with SIGKILL at random points.
  */
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
 describe("python swap in a real shell, under concurrency and under kill -9", () => {
   let dir: string;
   let home: string;
@@ -58,6 +60,37 @@ describe("python swap in a real shell, under concurrency and under kill -9", () 
       `Python ${a.version}\nSwitched to Python ${b.version}\nPython ${b.version}\nSwitched to Python ${a.version}\nPython ${a.version}\n`,
     );
   });
+
+  test(
+    "on a terminal, swap without a version opens a menu (driven through a real pty)",
+    { skip: !hasScript && "util-linux `script` is not installed" },
+    async () => {
+      assert.equal(runCli(["swap", "python", a.version], { home }).code, 0);
+      const child = spawn(
+        "script",
+        ["-qec", `stty cols 120 rows 40; "${process.execPath}" "${BIN}" swap python`, "/dev/null"],
+        {
+          env: { ...cliEnv(home), TERM: "xterm" },
+          stdio: ["pipe", "pipe", "pipe"],
+        },
+      );
+      const closed = new Promise<number | null>((done) => child.on("close", done));
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      for (let waited = 0; !out.includes("Switch to which Python?"); waited += 20) {
+        assert.ok(waited < 20_000, `no menu appeared: ${JSON.stringify(out)}`);
+        await sleep(20);
+      }
+      // The menu starts on the active version; one step down is the other one (newest first).
+      child.stdin.write("\x1b[B");
+      await sleep(200);
+      child.stdin.write("\r");
+      assert.equal(await closed, 0);
+      assert.match(out, new RegExp(`Switched to Python ${b.version.replace(/\./g, "\\.")}`));
+      assert.equal(activeLinkId(home), b.version);
+      assert.equal(runCli(["swap", "python", a.version], { home }).code, 0);
+    },
+  );
 
   test("a process started through the shim keeps its own site-packages after a swap", async () => {
     const shim = join(home, "active", "bin", "python");

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultPython3, discoverCandidates } from "../../src/python/discover.ts";
 import { requirePythons } from "../helpers/pythons.ts";
@@ -76,6 +76,32 @@ test("the default python3 follows a pyenv shim to the selected version, else the
       defaultPython3({ env: { ...env, PYENV_VERSION: "chosen" }, cwd: project }),
       join(pyenv, "versions", "chosen", "bin", "python3"),
     );
+  } finally {
+    removeDir(dir);
+  }
+});
+
+test("uv-managed and conda interpreters are found and tagged with their source", () => {
+  const [a] = requirePythons(1);
+  const dir = makeTempDir("discover-managers");
+  try {
+    // Copies, not links: a link would resolve to the pyenv interpreter and be deduplicated into it.
+    const uvExe = join(dir, "uv", `cpython-${a!.version}-linux-x86_64-gnu`, "bin", "python3");
+    const condaExe = join(dir, "conda", "envs", "work", "bin", "python3");
+    for (const exe of [uvExe, condaExe]) {
+      mkdirSync(join(exe, ".."), { recursive: true });
+      copyFileSync(realpathSync(a!.path), exe);
+      chmodSync(exe, 0o755);
+    }
+    const env = {
+      PATH: "",
+      UV_PYTHON_INSTALL_DIR: join(dir, "uv"),
+      CONDA_PREFIX: join(dir, "conda"),
+      HOME: dir,
+    };
+    const found = discoverCandidates({ env });
+    assert.equal(found.find((c) => c.realPath === uvExe)?.source, "uv");
+    assert.equal(found.find((c) => c.realPath === condaExe)?.source, "conda");
   } finally {
     removeDir(dir);
   }
