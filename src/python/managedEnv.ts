@@ -23,7 +23,7 @@ export async function createManagedEnv(interpreter: string, envDir: string): Pro
     await new Promise<void>((resolve, reject) => {
       execFile(
         interpreter,
-        ["-m", "venv", envDir],
+        ["-I", "-m", "venv", envDir],
         { timeout: VENV_TIMEOUT_MS, encoding: "utf8", maxBuffer: 8 * 1024 * 1024 },
         (error, _stdout, stderr) => {
           if (!error) return resolve();

@@ -21,6 +21,7 @@ import {
   makeTempDir,
   python2,
   removeDir,
+  REPO,
   runCli,
 } from "../python/cliHarness.ts";
 
@@ -95,6 +96,11 @@ describe("python adopt, list, swap, which, status, remove", () => {
       string
     >;
     assert.deepEqual(cli, { node: process.execPath, bin: BIN });
+    // Every file of the runtime package is shipped next to _cli.json.
+    const shipped = new Set(readdirSync(join(sitePackages, "omnipkg")));
+    for (const name of readdirSync(join(REPO, "src", "runtime", "omnipkg"))) {
+      if (name !== "__pycache__") assert.ok(shipped.has(name), `${name} was not shipped`);
+    }
     const pth = readFileSync(join(sitePackages, "_omnipkg_pin.pth"), "utf8");
     assert.match(pth, /^import [^\n]*_omnipkg_pin[^\n]*\n$/, "one import line");
     const tag = `cpython-${newest.minor.replace(".", "")}`;

@@ -13,6 +13,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { requirePythons } from "../helpers/pythons.ts";
+import { probeInterpreter } from "../../src/python/probe.ts";
 import {
   assertBuilt,
   BIN,
@@ -142,6 +143,33 @@ describe("python faults", () => {
       assert.match(d.stdout, /error config: The config file/);
       assert.match(d.stdout, /fix: edit .*config\.toml to fix it, or move it aside/);
     }
+  });
+
+  test("a venv creation that fails half-way is rolled back: no folder, no registration", async () => {
+    // An interpreter that answers the probe like a real one (its real facts) but whose `-m venv`
+    // leaves a half-made environment and fails, like a missing ensurepip does.
+    const [py] = requirePythons(1);
+    const facts = (await probeInterpreter(py!.path)) as unknown as Record<string, unknown>;
+    const fake = join(dir, "fake", "bin", "python3");
+    mkdirSync(join(fake, ".."), { recursive: true });
+    const answer = JSON.stringify({ ...facts, version: "3.99.1", executable: fake, real_executable: fake });
+    writeFileSync(
+      fake,
+      [
+        "#!/bin/sh",
+        'case "$*" in',
+        `  *probe.py*) printf '%s\\n' '${answer}' ;;`,
+        '  *"-m venv"*) for last; do :; done; mkdir -p "$last/bin"; touch "$last/pyvenv.cfg"; echo "Error: ensurepip failed" >&2; exit 1 ;;',
+        "esac",
+      ].join("\n") + "\n",
+    );
+    chmodSync(fake, 0o755);
+    const state = homeState(home);
+    const r = runCli(["python", "adopt", fake], { home });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Could not create a virtual environment with .*python3: Error: ensurepip failed/);
+    assert.ok(!existsSync(join(home, "envs", "3.99.1")), "the half-made environment is gone");
+    assert.equal(homeState(home), state);
   });
 
   test("a removed interpreter: swap and which refuse, list marks it, doctor says how to fix", () => {
