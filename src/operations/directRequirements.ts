@@ -22,6 +22,27 @@ export interface ParsedRoots {
   direct: Map<string, DirectCandidate>;
 }
 
+/** `#sha256=<hex>` (pip's form, one hash) from a URL's fragment; other algorithms are ignored. */
+function fragmentHashes(url: string): { sha256?: string } {
+  const match = /#(?:.*&)?sha256=([0-9a-f]{64})(?:&|$)/i.exec(url);
+  return match ? { sha256: match[1]!.toLowerCase() } : {};
+}
+
+/** PEP 610 archive_info: `hashes` plus the deprecated `hash` that older readers (pip < 23) use. */
+function archiveInfo(sha256: string | undefined): object {
+  return sha256 ? { hash: `sha256=${sha256}`, hashes: { sha256 } } : {};
+}
+
+/**
+ * The direct_url.json to record once the wheel is in hand: the URL without its fragment (PEP 610
+ * keeps hashes in archive_info) and the hash of the bytes actually installed, which the store
+ * verified, so a URL given without `#sha256=` is still recorded with one.
+ */
+export function directUrlRecord(candidate: DirectCandidate, wheelSha256: string): object {
+  const record = candidate.directUrl as { url: string };
+  return { url: record.url, archive_info: archiveInfo(wheelSha256) };
+}
+
 function looksLikePath(word: string): boolean {
   return word.endsWith(".whl") && !word.includes(" @ ") && (word.includes("/") || existsSync(word));
 }
@@ -55,6 +76,7 @@ export function parseRoots(words: { text: string; origin: string }[]): ParsedRoo
     const filename = decodeURIComponent(url.split("/").pop()!);
     const wheel = parseWheelFilename(filename);
     const isFile = url.startsWith("file:");
+    const hashes = fragmentHashes(req.url);
     const candidate: DirectCandidate = {
       name: wheel.name,
       version: String(wheel.version),
@@ -65,9 +87,7 @@ export function parseRoots(words: { text: string; origin: string }[]): ParsedRoo
         : {
             filename,
             url,
-            hashes: /#sha256=([0-9a-f]{64})/i.exec(req.url)
-              ? { sha256: /#sha256=([0-9a-f]{64})/i.exec(req.url)![1]!.toLowerCase() }
-              : {},
+            hashes,
             requiresPython: undefined,
             yanked: false,
             coreMetadata: false,
@@ -76,7 +96,7 @@ export function parseRoots(words: { text: string; origin: string }[]): ParsedRoo
             index: "direct URL",
           },
       ...(isFile ? { localPath: fileURLToPath(url) } : {}),
-      directUrl: isFile ? { url, archive_info: {} } : { url: req.url, archive_info: {} },
+      directUrl: { url, archive_info: archiveInfo(hashes.sha256) },
     };
     direct.set(wheel.name, candidate);
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DistFile, IndexClient } from "../index/index.ts";
-import { ProjectNotFound } from "../index/index.ts";
+import { ProjectNotFound, redactUrl } from "../index/index.ts";
 import type { InstalledDist } from "../install/index.ts";
 import type { InterpreterFacts } from "../python/index.ts";
 import type { Candidate, CandidateMetadata, Provider } from "../resolve/index.ts";
@@ -19,10 +19,13 @@ import type { DistSource } from "./distSource.ts";
 /**
  * The resolver's view of the configured indexes. A version is a candidate when one of its files
  * can be used on the target interpreter: a wheel whose tags it supports (the best-ranked wheel is
- * chosen, as pip does), else an sdist that can be built. Files whose Requires-Python excludes the
- * interpreter are dropped before the resolver sees them, like pip's link evaluator. A version is
- * yanked only when every one of its files is (PEP 592). An installed version the index no longer
- * lists stays a candidate, read from its own dist-info, so that an install never has to change it.
+ * chosen, as pip does), else an sdist that can be built. Requires-Python is judged per file: a
+ * version keeps only its files that accept the interpreter; when none does, the version stays a
+ * candidate carrying the chosen file's Requires-Python, so the resolver rejects it *and says why*
+ * ("lib==2.0 requires Python >=3.12 (the target is 3.11.7)") instead of a bare "no version
+ * matches". A version is yanked only when every one of its usable files is (PEP 592). An installed
+ * version the index no longer lists stays a candidate, read from its own dist-info, so that an
+ * install never has to change it.
  */
 
 export interface DistCandidate extends Candidate {
@@ -54,6 +57,35 @@ function requiresPythonOk(spec: string | undefined, pythonVersion: string): bool
   }
 }
 
+interface FileGroup {
+  wheels: { file: DistFile; rank: number }[];
+  sdists: DistFile[];
+}
+
+function filterGroup(group: FileGroup, keep: (file: DistFile) => boolean): FileGroup {
+  return { wheels: group.wheels.filter((w) => keep(w.file)), sdists: group.sdists.filter(keep) };
+}
+
+/** The best-ranked wheel, else an sdist; yanked files only when all of them are (PEP 592). */
+function chooseFile(group: FileGroup): { file: DistFile | undefined; yanked: boolean } {
+  const live = filterGroup(group, (f) => f.yanked === false);
+  const yanked = live.wheels.length + live.sdists.length === 0;
+  const pool = yanked ? group : live;
+  const best = [...pool.wheels].sort((a, b) => a.rank - b.rank)[0]?.file;
+  return { file: best ?? pool.sdists[0], yanked };
+}
+
+/** pip's warning for a yanked release that was installed because a requirement pinned it. */
+export function yankedWarning(candidate: DistCandidate): string | undefined {
+  if (!candidate.yanked || !candidate.file) return undefined;
+  const reason = typeof candidate.file.yanked === "string" ? candidate.file.yanked : "<none given>";
+  return (
+    `The candidate selected for download or install is a yanked version: ` +
+    `'${candidate.name}' candidate (version ${candidate.version} at ${redactUrl(candidate.file.url)})\n` +
+    `Reason for being yanked: ${reason}`
+  );
+}
+
 export function createIndexProvider(options: ProviderOptions): Provider<DistCandidate> & {
   projectsFetched(): number;
 } {
@@ -71,9 +103,8 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
     } catch (error) {
       if (!(error instanceof ProjectNotFound)) throw error;
     }
-    const byVersion = new Map<string, { wheels: { file: DistFile; rank: number }[]; sdists: DistFile[] }>();
+    const byVersion = new Map<string, FileGroup>();
     for (const file of files) {
-      if (!requiresPythonOk(file.requiresPython, pythonVersion)) continue;
       let version: string;
       let wheelRank = -1;
       try {
@@ -97,19 +128,19 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
     const installed = options.installed.get(name);
     const out: DistCandidate[] = [];
     for (const [version, group] of byVersion) {
-      const all = [...group.wheels.map((w) => w.file), ...group.sdists];
-      const live = all.filter((f) => f.yanked === false);
-      const pool = live.length > 0 ? live : all;
-      const wheels = group.wheels.filter((w) => pool.includes(w.file)).sort((a, b) => a.rank - b.rank);
-      const file = wheels[0]?.file ?? pool.find((f) => group.sdists.includes(f));
+      const fits = (f: DistFile): boolean => requiresPythonOk(f.requiresPython, pythonVersion);
+      const fitting = filterGroup(group, fits);
+      const usable = fitting.wheels.length + fitting.sdists.length > 0 ? fitting : group;
+      const { file, yanked } = chooseFile(usable);
       if (!file) continue;
       out.push({
         name,
         version,
         file,
         kind: file.filename.endsWith(".whl") ? "wheel" : "sdist",
-        yanked: live.length === 0,
+        yanked,
         installed: installed !== undefined && compareVersions(installed.version, version) === 0,
+        ...(usable === group && !fits(file) ? { requiresPython: file.requiresPython! } : {}),
       });
     }
     if (installed && !out.some((c) => c.installed)) {

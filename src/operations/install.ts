@@ -20,8 +20,8 @@ import { buildWheelFromSdist } from "../build/buildWheel.ts";
 import { createBubble, removeBubble } from "../bubbles/writeBubble.ts";
 import { bubbleFolderName, bubblesDir, listBubbles } from "../bubbles/bubbleManifest.ts";
 import { createDistSource, type DistSource } from "./distSource.ts";
-import { parseRoots, type DirectCandidate } from "./directRequirements.ts";
-import { createIndexProvider, type DistCandidate } from "./indexProvider.ts";
+import { directUrlRecord, parseRoots, type DirectCandidate } from "./directRequirements.ts";
+import { createIndexProvider, yankedWarning, type DistCandidate } from "./indexProvider.ts";
 import { readRequirementFiles } from "./requirementsFile.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
 import { existsSync } from "node:fs";
@@ -356,11 +356,25 @@ async function manifestOfInstalled(ctx: Context, dist: InstalledDist): Promise<W
   return manifestFor(ctx, pkg);
 }
 
+/** A yanked release is only chosen when pinned; say so once for each one that gets installed. */
+function warnYanked(ctx: Context, plan: Plan): void {
+  const said = new Set<string>();
+  for (const res of [plan.main, ...plan.bubbles.map((b) => b.resolution)]) {
+    for (const p of res?.packages.values() ?? []) {
+      const kept = ctx.installed.get(p.name)?.version === p.version;
+      const message = kept ? undefined : yankedWarning(p.candidate);
+      if (message && !said.has(message)) ctx.events.warn?.(message);
+      if (message) said.add(message);
+    }
+  }
+}
+
 async function runInstall(ctx: Context): Promise<InstallReport> {
   const started = performance.now();
   const plan = await planInstall(ctx);
   const resolveMs = performance.now() - started;
   const strategy = ctx.request.strategy ?? "stable-main";
+  warnYanked(ctx, plan);
 
   const mainTodo = plan.main
     ? ctx.request.noDeps
@@ -517,7 +531,7 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
         return {
           manifest,
           requested: requestedNames.has(pkg.name),
-          ...(direct && pkg.candidate.url ? { directUrl: direct.directUrl } : {}),
+          ...(direct && pkg.candidate.url ? { directUrl: directUrlRecord(direct, manifest.sha256) } : {}),
         };
       }),
       { linker, ...(ctx.events.warn ? { warn: ctx.events.warn } : {}) },
