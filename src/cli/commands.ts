@@ -17,6 +17,7 @@ import { register as registerInstall } from "./install.ts";
 import { register as registerHistory } from "./history.ts";
 import { register as registerRevert } from "./revert.ts";
 import { register as registerRebuildKb } from "./rebuildKb.ts";
+import { register as registerPrune } from "./prune.ts";
 
 /**
  * Each command lives in its own file and exports `register(program)`. Registration must stay cheap:
@@ -42,4 +43,5 @@ export function registerCommands(program: Command): void {
   registerHistory(program);
   registerRevert(program);
   registerRebuildKb(program);
+  registerPrune(program);
 }
