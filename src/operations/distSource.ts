@@ -1,11 +1,15 @@
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { createDebug } from "../core/debug.ts";
 import { OmnipkgError } from "../core/errors.ts";
 import type { DistFile, IndexClient } from "../index/index.ts";
 import type { KnowledgeBase } from "../kb/index.ts";
 import type { InterpreterFacts } from "../python/index.ts";
 import type { Store, WheelManifest } from "../store/index.ts";
+import { canonicalizeName, compareVersions, parseSdistFilename } from "../standards/index.ts";
 import { readRemoteWheelMetadata } from "./remoteWheelMetadata.ts";
+
+const debug = createDebug("install");
 
 /**
  * Where the bytes and metadata of a distribution file come from, cheapest first:
@@ -50,6 +54,34 @@ function metadataFromManifest(store: Store, manifest: WheelManifest): string {
   return readFileSync(store.filePath(entry.sha256), "utf8");
 }
 
+/** A backend that builds another project or version than the sdist claims would poison the cache. */
+function checkBuiltWheel(sdist: DistFile, manifest: WheelManifest): void {
+  let claimed: { name: string; version: unknown };
+  try {
+    claimed = parseSdistFilename(sdist.filename);
+  } catch {
+    return; // the provider only lists sdists whose names parse; a direct build has nothing to check
+  }
+  if (
+    canonicalizeName(claimed.name) !== canonicalizeName(manifest.name) ||
+    compareVersions(String(claimed.version), manifest.version) !== 0
+  ) {
+    throw new OmnipkgError(
+      "BUILD_FAILED",
+      `Building ${sdist.filename} produced ${manifest.filename}, another project or version.`,
+      { hint: "The sdist's build backend is misconfigured; report it to the package's authors." },
+    );
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 function builtKey(file: DistFile, facts: InterpreterFacts): string {
   return `built:${file.hashes.sha256 ?? file.url}:${facts.implementation}-${facts.version}-${facts.platform}`;
 }
@@ -58,6 +90,7 @@ export function createDistSource(options: DistSourceOptions): DistSource {
   const { client, store, kb, facts } = options;
   const downloadsDir = join(options.tmpDir, "downloads");
   const pendingWheels = new Map<string, Promise<WheelManifest>>();
+  const rangelessOrigins = new Set<string>();
   let downloads = 0;
 
   const storedManifest = (file: DistFile): WheelManifest | undefined => {
@@ -106,6 +139,7 @@ export function createDistSource(options: DistSourceOptions): DistSource {
     try {
       const wheelPath = await options.build(path, outDir);
       const manifest = await store.importWheel(wheelPath);
+      checkBuiltWheel(file, manifest);
       await kb.putMetadataBlob("_built", key, manifest.sha256);
       return manifest;
     } finally {
@@ -125,6 +159,23 @@ export function createDistSource(options: DistSourceOptions): DistSource {
     return pending;
   }
 
+  /**
+   * A server that answered one range request with the whole file will do so again: its wheels are
+   * downloaded straight away (the install needs them anyway) instead of paying a probe each.
+   */
+  async function readByRanges(file: DistFile): Promise<string | undefined> {
+    const origin = originOf(file.url);
+    if (origin === undefined || rangelessOrigins.has(origin)) return undefined;
+    try {
+      const result = await readRemoteWheelMetadata(client, file);
+      if (!result.rangesSupported) rangelessOrigins.add(origin);
+      return result.metadata;
+    } catch (error) {
+      debug(`range read of ${file.filename} failed, downloading it: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   async function metadata(project: string, file: DistFile): Promise<string> {
     const stored = storedManifest(file);
     if (stored) return metadataFromManifest(store, stored);
@@ -135,8 +186,7 @@ export function createDistSource(options: DistSourceOptions): DistSource {
     }
     let text: string | undefined;
     if (file.coreMetadata !== false) text = await client.fetchCoreMetadata(file);
-    else if (file.filename.endsWith(".whl"))
-      text = await readRemoteWheelMetadata(client, file).catch(() => undefined);
+    else if (file.filename.endsWith(".whl")) text = await readByRanges(file);
     if (text === undefined) text = metadataFromManifest(store, await wheel(file));
     if (cacheKey) await kb.putMetadataBlob(project, cacheKey, text);
     return text;

@@ -4,9 +4,9 @@ import type { DistFile, IndexClient } from "../index/index.ts";
 /**
  * Read a wheel's `*.dist-info/METADATA` with HTTP range requests when the index offers no PEP 658
  * file: the zip's end record and central directory sit at the end of the file, so two or three
- * small ranges replace downloading a wheel of possibly hundreds of megabytes. Returns undefined
- * whenever the server does not do ranges or the zip is unusual (zip64, multi-disk): the caller
- * then downloads the wheel, which it would need for the install anyway.
+ * small ranges replace downloading a wheel of possibly hundreds of megabytes. Gives no metadata
+ * whenever the server does not do ranges or the zip is unusual (zip64, multi-disk, a bad CRC): the
+ * caller then downloads the wheel, which it would need for the install anyway.
  */
 
 const EOCD_SIG = 0x06054b50;
@@ -46,40 +46,73 @@ function parseCentralDirectory(cd: Buffer): Entry[] {
   return entries;
 }
 
-export async function readRemoteWheelMetadata(
-  client: IndexClient,
-  file: DistFile,
-): Promise<string | undefined> {
-  const tailResult = await client.fetchRange(file.url, -TAIL_BYTES);
-  if (!tailResult.supported || !tailResult.bytes || tailResult.start === undefined) return undefined;
+export interface RemoteMetadata {
+  /** METADATA text, or undefined when it could not be read this way. */
+  metadata: string | undefined;
+  /** False when the server answered a range request with the whole file (200): not worth retrying. */
+  rangesSupported: boolean;
+}
+
+/**
+ * The tail is asked for with explicit offsets when the index gives the file's size (PEP 700), since
+ * some servers and CDNs mishandle suffix ranges (`bytes=-65536`); otherwise as a suffix. A small
+ * wheel fits in the tail whole, so one request is enough: the local header and the data are read
+ * from it when they are inside.
+ */
+export async function readRemoteWheelMetadata(client: IndexClient, file: DistFile): Promise<RemoteMetadata> {
+  const unusable = { metadata: undefined, rangesSupported: true };
+  const size = file.size;
+  const tailResult =
+    size !== undefined && size > 0
+      ? await client.fetchRange(file.url, Math.max(0, size - TAIL_BYTES), size - 1)
+      : await client.fetchRange(file.url, -TAIL_BYTES);
+  if (!tailResult.supported) return { metadata: undefined, rangesSupported: false };
+  if (!tailResult.bytes || tailResult.start === undefined) return unusable;
   const tail = tailResult.bytes;
+  const tailStart = tailResult.start;
+  const fromTail = (offset: number, length: number): Buffer | undefined =>
+    offset >= tailStart && offset + length <= tailStart + tail.length
+      ? tail.subarray(offset - tailStart, offset - tailStart + length)
+      : undefined;
   const eocd = findEocd(tail);
-  if (eocd < 0) return undefined;
+  if (eocd < 0) return unusable;
   const cdSize = tail.readUInt32LE(eocd + 12);
   const cdOffset = tail.readUInt32LE(eocd + 16);
-  if (cdOffset === 0xffffffff || cdSize === 0xffffffff) return undefined; // zip64
-  let cd: Buffer;
-  if (cdOffset >= tailResult.start) {
-    cd = tail.subarray(cdOffset - tailResult.start, cdOffset - tailResult.start + cdSize);
-  } else {
+  if (cdOffset === 0xffffffff || cdSize === 0xffffffff) return unusable; // zip64
+  let cd = fromTail(cdOffset, cdSize);
+  if (!cd) {
     const r = await client.fetchRange(file.url, cdOffset, cdOffset + cdSize - 1);
-    if (!r.supported || !r.bytes) return undefined;
+    if (!r.supported || !r.bytes) return unusable;
     cd = r.bytes;
   }
   const entry = parseCentralDirectory(cd).find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
-  if (!entry || (entry.method !== 0 && entry.method !== 8)) return undefined;
+  if (!entry || (entry.method !== 0 && entry.method !== 8)) return unusable;
   // The local header's name/extra lengths may differ from the central copy: over-fetch a little.
   const slack = 30 + entry.name.length + 1024;
-  const local = await client.fetchRange(
-    file.url,
-    entry.localOffset,
-    entry.localOffset + slack + entry.compressedSize - 1,
-  );
-  if (!local.supported || !local.bytes || local.bytes.readUInt32LE(0) !== LFH_SIG) return undefined;
-  const dataStart = 30 + local.bytes.readUInt16LE(26) + local.bytes.readUInt16LE(28);
-  const raw = local.bytes.subarray(dataStart, dataStart + entry.compressedSize);
-  if (raw.length !== entry.compressedSize) return undefined;
-  const data = entry.method === 8 ? inflateRawSync(raw) : raw;
-  if (crc32(data) >>> 0 !== entry.crc >>> 0) return undefined;
-  return data.toString("utf8");
+  let local = fromTail(entry.localOffset, 30);
+  if (local) {
+    const length = 30 + local.readUInt16LE(26) + local.readUInt16LE(28) + entry.compressedSize;
+    local = fromTail(entry.localOffset, length);
+  }
+  if (!local) {
+    const r = await client.fetchRange(
+      file.url,
+      entry.localOffset,
+      entry.localOffset + slack + entry.compressedSize - 1,
+    );
+    if (!r.supported || !r.bytes) return unusable;
+    local = r.bytes;
+  }
+  if (local.length < 30 || local.readUInt32LE(0) !== LFH_SIG) return unusable;
+  const dataStart = 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+  const raw = local.subarray(dataStart, dataStart + entry.compressedSize);
+  if (raw.length !== entry.compressedSize) return unusable;
+  let data: Buffer;
+  try {
+    data = entry.method === 8 ? inflateRawSync(raw) : raw;
+  } catch {
+    return unusable;
+  }
+  if (crc32(data) >>> 0 !== entry.crc >>> 0) return unusable;
+  return { metadata: data.toString("utf8"), rangesSupported: true };
 }
