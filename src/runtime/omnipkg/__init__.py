@@ -6,6 +6,11 @@
     omnipkg.loader.active()  # what is active now (nothing, here)
     omnipkg.installed("rich")  # every version loader() can activate
 
+    @omnipkg.loader("numpy==1.26.4", isolate=True)  # another numpy is already imported here:
+    def mean(values):                                 # calls run in a warm worker of this
+        import numpy                                  # interpreter with 1.26.4 active
+        return float(numpy.mean(values))
+
 See README.md next to this package's source (src/runtime/README.md) for the bubble format.
 This file must stay parseable by Python 3.6 so that old interpreters get a clear ImportError.
 """
@@ -42,6 +47,15 @@ def interpreter(version, *specs, **options):
             % (sys.prefix, error)
         )
     return _interpreter(version, *specs, **options)
+
+
+def __getattr__(name):
+    # RemoteError lives with the worker client, which only isolate/interpreter users need to load.
+    if name == "RemoteError":
+        from omnipkg_worker.client import RemoteError
+
+        return RemoteError
+    raise AttributeError("module 'omnipkg' has no attribute %r" % (name,))
 
 
 __all__ = [

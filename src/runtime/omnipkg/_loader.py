@@ -182,19 +182,33 @@ class loader:
     install=True runs `omnipkg install` for specs that are not installed, then activates.
     """
 
-    def __init__(self, *specs, install=False):
+    def __init__(self, *specs, install=False, isolate=False, timeout=None):
         if not specs:
             raise TypeError("loader() needs at least one spec, e.g. loader('rich==13.4.2')")
+        if not (isolate is False or isolate is True or isolate == "auto"):
+            raise TypeError("loader(isolate=...) takes False, True or 'auto', not %r" % (isolate,))
+        if timeout is not None and not isolate:
+            raise TypeError("loader(timeout=...) limits calls run in a worker, so it needs isolate=True or 'auto'")
         reqs = []
         for spec in specs:
             name, specifiers = parse_requirement(spec)
             reqs.append((spec.strip(), name, specifiers))
         self._reqs = tuple(reqs)
         self._install = bool(install)
+        self._isolate = isolate
+        self._timeout = timeout
+        self._link = None  # _isolate.Isolated, made on the first call that needs a worker
         self._frames = []
         self._cached_plan = None  # (installed state, parent plan, plan)
+        self._cached_preflight = None  # the installed state the specs last resolved against
 
     def __enter__(self):
+        if self._isolate:
+            raise TypeError(
+                "%r cannot be used as a `with` block: a block of code cannot move to another process, "
+                "only a function can. Decorate a function with @omnipkg.loader(..., isolate=%r), or call "
+                "loader(..., isolate=%r).call(function, *args)." % (self, self._isolate, self._isolate)
+            )
         with _lock:
             frame = _activate(self)
             _stack.append(frame)
@@ -221,11 +235,40 @@ class loader:
         if code is not None and code.co_flags & _SUSPENDING_CODE:
             # The block would end when the coroutine or generator object is created, not when
             # its body runs.
+            if self._isolate:
+                raise TypeError(
+                    "loader(..., isolate=%r) runs plain functions in a worker; %s is a generator or coroutine "
+                    "function, whose result cannot be sent back." % (self._isolate, getattr(func, "__qualname__", func))
+                )
             raise TypeError(
                 "loader() decorates plain functions; %s is a generator or coroutine function, "
                 "so use `with omnipkg.loader(...)` inside its body instead." % getattr(func, "__qualname__", func)
             )
         import functools
+
+        if self._isolate is True:
+            from . import _isolate
+
+            _isolate.describe_function(func)  # a lambda or closure fails here, not at the first call
+
+            @functools.wraps(func)
+            def isolated(*args, **kwargs):
+                if _isolate.in_worker:
+                    # Already in a worker (one isolated function calling another): asking the
+                    # daemon again could wait for this very worker; activate here when possible.
+                    return self._call_auto(func, isolated, args, kwargs)
+                return _isolate.run_isolated(self, func, isolated, args, kwargs)
+
+            isolated.__omnipkg_isolated__ = func  # what the worker runs: this wrapper would recurse
+            return isolated
+        if self._isolate == "auto":
+
+            @functools.wraps(func)
+            def activated(*args, **kwargs):
+                return self._call_auto(func, activated, args, kwargs)
+
+            activated.__omnipkg_isolated__ = func
+            return activated
 
         @functools.wraps(func)
         def activated(*args, **kwargs):
@@ -233,6 +276,60 @@ class loader:
                 return func(*args, **kwargs)
 
         return activated
+
+    def call(self, func, *args, **kwargs):
+        """func(*args, **kwargs) with the specs active: in this process (isolate=False), in a
+        worker (isolate=True), or in this process unless ExtensionConflict stops it ("auto")."""
+        if self._isolate is True:
+            from . import _isolate
+
+            if not _isolate.in_worker:
+                return _isolate.run_isolated(self, func, None, args, kwargs)
+        if self._isolate:
+            return self._call_auto(func, None, args, kwargs)
+        with self:
+            return func(*args, **kwargs)
+
+    def _call_auto(self, func, wrapper, args, kwargs):
+        with _lock:
+            try:
+                frame = _activate(self)
+            except ExtensionConflict as conflict:
+                frame = None
+                error = conflict
+            else:
+                _stack.append(frame)
+                self._frames.append(frame)
+        if frame is None:
+            from . import _isolate
+
+            return _isolate.run_isolated(self, func, wrapper, args, kwargs, conflict=error)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            self.__exit__(None, None, None)
+
+    def _preflight(self):
+        """Resolve the specs here, as the worker will, so that NotInstalled (and install=True)
+        happen in this process, with the exact install command, rather than as a worker fault."""
+        state = _installed.current()
+        if self._cached_preflight is not state:
+            try:
+                make_plan(state, self._reqs, None)
+            except NotInstalled as error:
+                if not self._install:
+                    raise
+                run_install(error.specs)
+                state = _installed.current(force=True)
+                make_plan(state, self._reqs, None)
+            self._cached_preflight = state
+
+    def _isolated(self):
+        if self._link is None:
+            from . import _isolate
+
+            self._link = _isolate.Isolated([r[0] for r in self._reqs], self._timeout)
+        return self._link
 
     @property
     def activations(self):
