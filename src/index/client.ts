@@ -18,8 +18,7 @@ import { pickHash } from "./verifyHash.ts";
  * The index client. Project lookup follows the first-index strategy by default (see settings.ts
  * `orderedIndexes`): indexes are asked in order and the first that has the project supplies all
  * of its files; later indexes are not asked, so a name cannot be hijacked by a later index.
- * With `unsafe-best-match` every index is asked and the pages are merged: a version's files come
- * from the first index that lists that version. Find-links files are always added alongside, as in
+ * With `unsafe-best-match` every index is asked and the pages are merged (see `mergePage`). Find-links files are always added alongside, as in
  * pip and uv.
  */
 
@@ -45,20 +44,15 @@ export interface IndexClient {
 
 const METADATA_ACCEPT = "*/*";
 
-/** The version a file name carries, or the file name itself when it does not parse. */
-function fileVersionKey(filename: string): string {
-  try {
-    const parsed = filename.endsWith(".whl") ? parseWheelFilename(filename) : parseSdistFilename(filename);
-    return parsed.version.toString();
-  } catch {
-    return `file:${filename}`;
-  }
-}
-
-/** unsafe-best-match: add a later index's files for the versions no earlier index listed. */
+/**
+ * unsafe-best-match: add a later index's files that no earlier index listed; a file name several
+ * indexes list comes from the first. uv instead takes all of a shared version's files from the first
+ * index; merging by file name keeps a partial mirror (one platform's wheels of a version) from
+ * hiding the other platforms' wheels of that version.
+ */
 function mergePage(found: ProjectPage, files: DistFile[], versions: string[] | undefined): void {
-  const known = new Set(found.files.map((f) => fileVersionKey(f.filename)));
-  for (const file of files) if (!known.has(fileVersionKey(file.filename))) found.files.push(file);
+  const known = new Set(found.files.map((f) => f.filename));
+  for (const file of files) if (!known.has(file.filename)) found.files.push(file);
   if (found.versions || versions)
     found.versions = [...new Set([...(found.versions ?? []), ...(versions ?? [])])];
 }

@@ -20,9 +20,9 @@ import type { IndexSettings, Sourced } from "./types.ts";
  * How several indexes combine, named as in uv (`--index-strategy`):
  * - `first-index` (default): the first index that has a project supplies all of its files, so a
  *   private extra index cannot be shadowed by a same-named public upload (dependency confusion).
- * - `unsafe-best-match`: every index is asked and their files are merged; for a version offered by
- *   several indexes only the first index's files count. "Unsafe" because a later index can then
- *   supply a newer version of a private name. Useful when a partial mirror comes first.
+ * - `unsafe-best-match`: every index is asked and their files are merged, the first index's copy
+ *   winning a file name several list (client.ts `mergePage`). "Unsafe" because a later index can
+ *   then supply a newer version of a private name. Useful when a partial mirror comes first.
  */
 export type IndexStrategy = "first-index" | "unsafe-best-match";
 export const INDEX_STRATEGIES: readonly IndexStrategy[] = ["first-index", "unsafe-best-match"];

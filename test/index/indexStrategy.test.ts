@@ -7,21 +7,24 @@ import { settingsFor, tempDir } from "./fixtures.ts";
 
 /**
  * `--index-strategy`: first-index (the default) lets the first index that has a project supply
- * all of it; unsafe-best-match merges every index, the earlier index winning a version both list.
+ * all of it; unsafe-best-match merges every index, the earlier index winning a file both list.
  */
 
-function project(versions: string[], tag: string): ServedProject {
+function project(versions: string[], tag: string, extra: string[] = []): ServedProject {
   return {
     project: "shared",
-    files: versions.map((v) => ({ filename: `shared-${v}-py3-none-any.whl`, bytes: `${tag} ${v}` })),
+    files: [
+      ...versions.map((v) => ({ filename: `shared-${v}-py3-none-any.whl`, bytes: `${tag} ${v}` })),
+      ...extra.map((filename) => ({ filename, bytes: `${tag} ${filename}` })),
+    ],
   };
 }
 
-test("first-index stops at the mirror; unsafe-best-match merges, the mirror's file winning a shared version", async () => {
+test("first-index stops at the mirror; unsafe-best-match merges, the mirror's file winning a shared file name", async () => {
   const mirror = await startIndexServer({ projects: [project(["1.0", "2.0"], "mirror")] });
   const upstream = await startIndexServer({
     projects: [
-      project(["1.0", "2.0", "3.0"], "upstream"),
+      project(["1.0", "2.0", "3.0"], "upstream", ["shared-2.0.tar.gz"]),
       { project: "only-up", files: [{ filename: "only_up-1.0-py3-none-any.whl", bytes: "x" }] },
     ],
   });
@@ -52,7 +55,13 @@ test("first-index stops at the mirror; unsafe-best-match merges, the mirror's fi
         ["shared-1.0-py3-none-any.whl", "mirror"],
         ["shared-2.0-py3-none-any.whl", "mirror"],
         ["shared-3.0-py3-none-any.whl", "upstream"],
+        ["shared-2.0.tar.gz", "upstream"],
       ],
+      "a file only the later index has joins a version the mirror also lists",
+    );
+    assert.ok(
+      page.files.filter((f) => f.filename === "shared-1.0-py3-none-any.whl").length === 1,
+      "a file name both list appears once",
     );
     assert.equal(onlyUp.files.length, 1, "a project only the later index has is found under both strategies");
   } finally {
