@@ -5,7 +5,7 @@ import { downloadFile, type DownloadOptions, type DownloadResult } from "./downl
 import { HashMismatch, IndexError, IndexPageInvalid, ProjectNotFound } from "./errors.ts";
 import { listFindLinks } from "./findLinks.ts";
 import { Transport, type FetchLike } from "./http.ts";
-import { canonicalizeName, parseSdistFilename, parseWheelFilename } from "../standards/index.ts";
+import { canonicalizeName } from "../standards/index.ts";
 import { filenameMatchesProject } from "./projectName.ts";
 import { fetchByteRange, type RangeResult } from "./range.ts";
 import { PROJECT_ACCEPT, readProjectPage } from "./readPage.ts";
