@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "smol-toml";
 import { OmnipkgError } from "../core/errors.ts";
@@ -33,11 +33,37 @@ export interface BuildOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The first line of `detail` completes the sentence; the rest (the backend's own traceback and
+ * output) follows indented, since it is what the package's authors need to see.
+ */
 export class BuildFailed extends OmnipkgError {
-  constructor(sdist: string, detail: string) {
-    super("BUILD_FAILED", `Building a wheel from ${sdist} failed: ${detail}`, {
-      hint: "The package's build backend failed; a wheel for this interpreter may exist in another version.",
+  constructor(sdist: string, detail: string, hint?: string) {
+    const [first = "", ...rest] = detail.trimEnd().split("\n");
+    const output = rest.length > 0 ? `\n  backend output:\n${rest.map((l) => `    ${l}`).join("\n")}` : "";
+    super("BUILD_FAILED", `Building a wheel from ${basename(sdist)} failed: ${first}${output}`, {
+      hint:
+        hint ??
+        "The package's build backend failed; a wheel for this interpreter may exist in another version.",
     });
+  }
+}
+
+async function installBuildRequirements(
+  options: BuildOptions,
+  sdistPath: string,
+  envDir: string,
+  requirements: string[],
+): Promise<void> {
+  try {
+    await options.installRequirements(envDir, requirements);
+  } catch (error) {
+    if (!(error instanceof OmnipkgError)) throw error;
+    throw new BuildFailed(
+      sdistPath,
+      `its build requirements (${requirements.join(", ")}) could not be installed: ${error.message}`,
+      error.hint,
+    );
   }
 }
 
@@ -118,7 +144,8 @@ export async function buildWheelFromSdist(
     const envDir = join(work, "env");
     await run(options.python, ["-m", "venv", "--without-pip", envDir]);
     const envPython = join(envDir, "bin", "python");
-    if (system.requires.length > 0) await options.installRequirements(envDir, system.requires);
+    if (system.requires.length > 0)
+      await installBuildRequirements(options, sdistPath, envDir, system.requires);
     const hookArgs = {
       backend: system.backend,
       backend_path: system.backendPath,
@@ -133,7 +160,7 @@ export async function buildWheelFromSdist(
       hookArgs,
       timeoutMs,
     )) as string[];
-    if (extra.length > 0) await options.installRequirements(envDir, extra);
+    if (extra.length > 0) await installBuildRequirements(options, sdistPath, envDir, extra);
     mkdirSync(outDir, { recursive: true });
     const wheelName = (await callHook(
       envPython,
