@@ -202,6 +202,33 @@ if __name__ == "__main__":
     print(json.dumps(out))
 `;
 
+const moduleMain = `
+import json, time
+import omnipkg
+import tinyext
+import isomod
+
+
+@omnipkg.loader("tinyext==2.0.0", isolate=True)
+def version_via_m():
+    return [isomod.where()["version"], __name__]
+
+
+@omnipkg.loader("tinyext==2.0.0", isolate=True, timeout=0.5)
+def too_slow():
+    time.sleep(60)
+
+
+if __name__ == "__main__":
+    out = {"m": version_via_m()}
+    started = time.monotonic()
+    try:
+        too_slow()
+    except Exception as error:
+        out["timeout"] = [type(error).__name__, getattr(error, "code", None), time.monotonic() - started < 30]
+    print(json.dumps(out))
+`;
+
 before(() => {
   const pythons = pickPythons();
   // Directly under /tmp with a short name: the daemon's socket path must fit in 108 bytes.
@@ -235,6 +262,7 @@ before(() => {
   mkdirSync(join(root, "app"));
   writeFileSync(join(root, "app", "isomod.py"), isomod);
   writeFileSync(join(root, "app", "main.py"), mainScript);
+  writeFileSync(join(root, "app", "isomain_m.py"), moduleMain);
   homeEnv = { ...process.env, OMNIPKG_HOME: root, NO_COLOR: "1" };
   delete homeEnv.XDG_RUNTIME_DIR; // the daemon's folder is <home>/run, private to this test
   delete homeEnv.PYTHONPATH;
@@ -341,6 +369,15 @@ describe("loader(..., isolate=True)", () => {
       assert.ok(worker, `worker ${out.first.pid} not in ${status.stdout}`);
       assert.equal(worker.version, python.version);
       assert.deepEqual(worker.bubbles, ["tinyext==2.0.0"]);
+
+      // python -m: the worker imports the module by its name (its __main__ block does not run
+      // there), and timeout= bounds each call: the hung worker is killed, the caller told why.
+      const viaM = await runPython(env.python, ["-m", "isomain_m"], join(root, "app"));
+      assert.equal(viaM.code, 0, `${viaM.stdout}\n${viaM.stderr}`);
+      assert.deepEqual(JSON.parse(viaM.stdout), {
+        m: ["2.0.0", "isomain_m"],
+        timeout: ["DaemonError", "WORKER_TIMEOUT", true],
+      });
     });
   }
 });
