@@ -180,6 +180,10 @@ class loader:
     installed version that matches, in main or in a bubble, is chosen. Also a decorator
     (`@omnipkg.loader("rich==13.4.2")`). Blocks nest and must end in reverse order.
     install=True runs `omnipkg install` for specs that are not installed, then activates.
+    isolate=True runs a decorated function (or `.call(func, ...)`) in a warm worker of this
+    environment with the specs active, for versions ExtensionConflict keeps out of this process;
+    isolate="auto" does so only when in-process activation raises ExtensionConflict; timeout=
+    (seconds) bounds each such call. See _isolate.py.
     """
 
     def __init__(self, *specs, install=False, isolate=False, timeout=None):
