@@ -168,6 +168,9 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
     },
     async dependencies(name, candidate): Promise<CandidateMetadata> {
       if (options.noDeps) return { requiresDist: [], requiresPython: null };
+      // Ruled out by its files' Requires-Python: never worth a fetch, let alone an sdist build
+      // (the resolver may ask speculatively, before it has applied the file-level facts).
+      if (candidate.requiresPython) return { requiresDist: [], requiresPython: candidate.requiresPython };
       let text: string;
       const localPath = (candidate as { localPath?: string }).localPath;
       if (candidate.kind === "installed") {

@@ -60,16 +60,22 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     raise RuntimeError("compiler exploded")
 `;
 
-function makeSdist(dir: string, name: string, requires: string[], backend: string): ServedFile {
-  const root = join(dir, "src", `${name}-1.0`);
+function makeSdist(
+  dir: string,
+  name: string,
+  requires: string[],
+  backend: string,
+  version = "1.0",
+): ServedFile {
+  const root = join(dir, "src", `${name}-${version}`);
   mkdirSync(join(root, "backend"), { recursive: true });
   writeFileSync(
     join(root, "pyproject.toml"),
     `[build-system]\nrequires = ${JSON.stringify(requires)}\nbuild-backend = "tiny_backend"\nbackend-path = ["backend"]\n`,
   );
   writeFileSync(join(root, "backend", "tiny_backend.py"), backend);
-  const filename = `${name}-1.0.tar.gz`;
-  execFileSync("tar", ["-czf", join(dir, filename), "-C", join(dir, "src"), `${name}-1.0`]);
+  const filename = `${name}-${version}.tar.gz`;
+  execFileSync("tar", ["-czf", join(dir, filename), "-C", join(dir, "src"), `${name}-${version}`]);
   return { filename, bytes: readFileSync(join(dir, filename)) };
 }
 
@@ -92,10 +98,20 @@ describe("sdists built through PEP 517 by the install engine", () => {
       files: { "build_helper/__init__.py": WHEEL_WRITER },
     };
     const helper = buildWheel(helperSpec, dir);
+    const futureSpec = { name: "futuresd", version: "1.0" };
+    const future = buildWheel(futureSpec, dir);
     w.server.setProjects([
       { project: "tinysd", files: [makeSdist(dir, "tinysd", [], SELF_CONTAINED)] },
       { project: "helped", files: [makeSdist(dir, "helped", ["build-helper>=1"], HELPED)] },
       { project: "broken", files: [makeSdist(dir, "broken", [], BROKEN)] },
+      {
+        // Its newest release is an sdist for a future Python: it must never be fetched or built.
+        project: "futuresd",
+        files: [
+          { filename: future.filename, bytes: future.bytes, metadata: metadataText(futureSpec) },
+          { ...makeSdist(dir, "futuresd", [], SELF_CONTAINED, "2.0"), requiresPython: ">=3.99" },
+        ],
+      },
       { project: "orphan", files: [makeSdist(dir, "orphan", ["no-such-helper"], SELF_CONTAINED)] },
       {
         project: "build-helper",
@@ -157,6 +173,20 @@ describe("sdists built through PEP 517 by the install engine", () => {
       [],
       "no sdist, build folder or wheel left behind",
     );
+  });
+
+  test("an sdist ruled out by Requires-Python is neither downloaded nor built", async () => {
+    const from = w.server.requests.length;
+    const venv = freshVenv(w);
+    const r = await cli(["install", "futuresd", "--env", venv]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(installedIn(venv), { futuresd: "1.0" });
+    assert.equal(requestsFor(w, "futuresd-2.0.tar.gz", from).length, 0);
+    assert.ok(!builds().includes("futuresd"));
+    const pinned = await cli(["install", "futuresd==2.0", "--env", venv]);
+    assert.equal(pinned.code, 1);
+    assert.match(pinned.stderr, /futuresd==2\.0 requires Python >=3\.99/);
+    assert.ok(!builds().includes("futuresd"), "not even when asked for by version");
   });
 
   test("a build requirement that cannot be installed fails the build with that reason", async () => {
