@@ -58,6 +58,7 @@ interface Report {
   still_main: unknown[];
   lambda: [string, string];
   closure: [string, string];
+  auto_lambda: [string, string];
   with: [string, string];
   missing: [string, string];
 }
@@ -195,6 +196,8 @@ if __name__ == "__main__":
     out["lambda"] = [type(error).__name__, str(error)]
     error = failure(omnipkg.loader("tinyext==2.0.0", isolate=True), make_closure())
     out["closure"] = [type(error).__name__, str(error)]
+    error = failure(omnipkg.loader("tinyext==2.0.0", isolate="auto").call, lambda: 1)
+    out["auto_lambda"] = [type(error).__name__, type(error.__cause__).__name__]
     error = failure(omnipkg.loader("tinyext==2.0.0", isolate=True).__enter__)
     out["with"] = [type(error).__name__, str(error)]
     error = failure(omnipkg.loader("tinyext==9.9", isolate=True).call, isomod.plain, 1)
@@ -278,7 +281,7 @@ after(async () => {
 });
 
 describe("loader(..., isolate=True)", () => {
-  test("import omnipkg and decorating load no worker client; only a call does", async () => {
+  test("import omnipkg and decorating load no worker client; 'auto' without a conflict runs here", async () => {
     const [venv] = [...envs.values()];
     const script = join(root, "app", "light.py");
     writeFileSync(
@@ -289,12 +292,19 @@ describe("loader(..., isolate=True)", () => {
         "@omnipkg.loader('tinyext==2.0.0', isolate=True)",
         "def f():",
         "    pass",
-        "print(light, 'omnipkg_worker.client' in sys.modules, 'socket' in sys.modules)",
+        "@omnipkg.loader('tinyext==2.0.0', isolate='auto')",
+        "def here():",
+        "    import os, tinyext",
+        "    return tinyext.version(), os.getpid()",
+        "import os",
+        "in_process = here() == ('2.0.0', os.getpid()) and 'tinyext' not in sys.modules",
+        "print(light, 'omnipkg_worker.client' in sys.modules, 'socket' in sys.modules, in_process)",
       ].join("\n"),
     );
     const result = await runPython(venv!.python, [script], root);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stdout.trim(), "True False False");
+    // isolate="auto" with nothing in the way activates here, and needs no worker either.
+    assert.equal(result.stdout.trim(), "True False False True");
   });
 
   test("a function of python -c cannot be sent, and the error says why", async () => {
@@ -354,6 +364,7 @@ describe("loader(..., isolate=True)", () => {
       assert.equal(out.lambda[0], "TypeError");
       assert.match(out.lambda[1], /it is a lambda/);
       assert.match(out.closure[1], /defined inside another function \(make_closure\.<locals>\.closure\)/);
+      assert.deepEqual(out.auto_lambda, ["TypeError", "ExtensionConflict"]);
       assert.equal(out.with[0], "TypeError");
       assert.match(
         out.with[1],
