@@ -139,6 +139,8 @@ class Isolated:
         self.specs = list(specs)
         self.timeout = timeout
         self._local = threading.local()
+        # id(func) -> (func, target): describing a function stats its script; once is enough.
+        self.targets = {}
 
     def _handle(self):
         handle = getattr(self._local, "handle", None)
@@ -161,15 +163,21 @@ class Isolated:
 
 def run_isolated(owner, func, wrapper, args, kwargs, conflict=None):
     """Run func(*args, **kwargs) in a worker with `owner`'s specs active and return its result."""
-    try:
-        target = describe_function(func)
-        _check_name_finds(func, wrapper)
-    except TypeError as error:
-        if conflict is not None:  # isolate="auto": say why the fallback was needed
-            raise error from conflict
-        raise
-    owner._preflight()
-    return owner._isolated().call(target, args, kwargs)
+    link = owner._isolated()
+    known = link.targets.get(id(func))
+    if known is not None and known[0] is func:
+        target = known[1]
+    else:
+        try:
+            target = describe_function(func)
+            _check_name_finds(func, wrapper)
+        except TypeError as error:
+            if conflict is not None:  # isolate="auto": say why the fallback was needed
+                raise error from conflict
+            raise
+        owner._preflight()
+        link.targets[id(func)] = (func, target)
+    return link.call(target, args, kwargs)
 
 
 # ---- exceptions: the remote type, as a local class when this process has it -------------------
@@ -230,6 +238,9 @@ def _localize(error, remote_error):
 _lock = threading.Lock()
 
 
+_my_prefix = []  # [realpath(sys.prefix)], once
+
+
 def _check_same_interpreter(target):
     mine = list(sys.version_info[:3])
     if target["python"] != mine:
@@ -238,11 +249,10 @@ def _check_same_interpreter(target):
             "isolate=True can start a worker of it." % (".".join(map(str, mine)), ".".join(map(str, target["python"])))
         )
     prefix = target.get("prefix")
-    if prefix and os.path.realpath(sys.prefix) != prefix:
-        raise RuntimeError(
-            "The omnipkg worker runs in the environment %s, not the caller's %s."
-            % (os.path.realpath(sys.prefix), prefix)
-        )
+    if not _my_prefix:
+        _my_prefix.append(os.path.realpath(sys.prefix))
+    if prefix and _my_prefix[0] != prefix:
+        raise RuntimeError("The omnipkg worker runs in the environment %s, not the caller's %s." % (_my_prefix[0], prefix))
 
 
 def _append_path(folder):
@@ -250,9 +260,14 @@ def _append_path(folder):
         sys.path.append(folder)
 
 
+_script_names = {}  # script path -> its module name in the worker
+
+
 def _load_script(file):
     """The caller's main script as a module, (re)loaded when the file changed since last time."""
-    name = "%s%s__" % (_MAIN_ALIAS, hashlib.sha256(file.encode("utf-8")).hexdigest()[:12])
+    name = _script_names.get(file)
+    if name is None:
+        name = _script_names[file] = "%s%s__" % (_MAIN_ALIAS, hashlib.sha256(file.encode("utf-8")).hexdigest()[:12])
     stat = os.stat(file)
     stamp = (stat.st_mtime_ns, stat.st_size)
     module = sys.modules.get(name)

@@ -204,7 +204,6 @@ class loader:
         self._link = None  # _isolate.Isolated, made on the first call that needs a worker
         self._frames = []
         self._cached_plan = None  # (installed state, parent plan, plan)
-        self._cached_preflight = None  # the installed state the specs last resolved against
 
     def __enter__(self):
         if self._isolate:
@@ -315,18 +314,16 @@ class loader:
 
     def _preflight(self):
         """Resolve the specs here, as the worker will, so that NotInstalled (and install=True)
-        happen in this process, with the exact install command, rather than as a worker fault."""
+        happen in this process, with the exact install command, rather than as a worker fault.
+        Done before a function's first call only: a running worker keeps its activation anyway."""
         state = _installed.current()
-        if self._cached_preflight is not state:
-            try:
-                make_plan(state, self._reqs, None)
-            except NotInstalled as error:
-                if not self._install:
-                    raise
-                run_install(error.specs)
-                state = _installed.current(force=True)
-                make_plan(state, self._reqs, None)
-            self._cached_preflight = state
+        try:
+            make_plan(state, self._reqs, None)
+        except NotInstalled as error:
+            if not self._install:
+                raise
+            run_install(error.specs)
+            make_plan(_installed.current(force=True), self._reqs, None)
 
     def _isolated(self):
         if self._link is None:
