@@ -18,6 +18,7 @@ import { register as registerHistory } from "./history.ts";
 import { register as registerRevert } from "./revert.ts";
 import { register as registerRebuildKb } from "./rebuildKb.ts";
 import { register as registerPrune } from "./prune.ts";
+import { register as registerStressTest } from "./stressTest.ts";
 
 /**
  * Each command lives in its own file and exports `register(program)`. Registration must stay cheap:
@@ -44,4 +45,5 @@ export function registerCommands(program: Command): void {
   registerRevert(program);
   registerRebuildKb(program);
   registerPrune(program);
+  registerStressTest(program);
 }
