@@ -19,9 +19,11 @@ import type { InstallScheme } from "./scheme.ts";
 /**
  * One install or uninstall is one transaction: the environment is seen before or after, never half.
  *
- * 1. Prepare: every new file is staged under `<site-packages>/.omnipkg-txn/new/` (same filesystem,
- *    so the final step is rename(2)). The environment is untouched; a crash here is rolled back by
- *    deleting the staging folder.
+ * 1. Prepare: every new file is staged under `<site-packages>/.omnipkg-txn/new/<path in the env>`
+ *    (same filesystem, so the final step is rename(2)). The environment is untouched; a crash here
+ *    is rolled back by deleting the staging folder. A folder that does not exist in the environment
+ *    yet (a new package, a new dist-info) is staged whole and later moved in by one rename: numpy's
+ *    1,500 files cost one journal step, not 1,500 (and its contents appear all at once).
  * 2. Commit: `journal.json` lists every removal and every put, written with fsync + rename. Its
  *    existence is the commit point: from now on recovery rolls forward (every new file is staged,
  *    so forward always succeeds).
@@ -141,11 +143,33 @@ function recoverUnlocked(scheme: InstallScheme): "clean" | "rolled-forward" | "r
   return "rolled-forward";
 }
 
+/** `path` relative to `root`, by slicing when it is below it (path.relative resolves both: slow). */
+function relativeTo(root: string, path: string): string {
+  return path.startsWith(root + sep) ? path.slice(root.length + 1) : relative(root, path);
+}
+
 function within(root: string, path: string): string {
-  const rel = relative(root, path);
+  const rel = relativeTo(root, path);
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel))
     throw new Error(`internal: ${path} is outside ${root}`);
   return rel;
+}
+
+/**
+ * For each folder, the outermost folder on its way up that does not exist yet (undefined when the
+ * folder exists): everything below such a folder can be staged as one tree and renamed in once.
+ */
+function createNewFolderFinder(env: string): (dir: string) => string | undefined {
+  const memo = new Map<string, string | undefined>();
+  const find = (dir: string): string | undefined => {
+    if (memo.has(dir)) return memo.get(dir);
+    let result: string | undefined;
+    if (dir === env || !dir.startsWith(env + sep) || existsSync(dir)) result = undefined;
+    else result = find(dirname(dir)) ?? dir;
+    memo.set(dir, result);
+    return result;
+  };
+  return find;
 }
 
 /** Run a transaction; the caller holds the lock (see withEnvTransaction). */
@@ -160,24 +184,44 @@ export function runTransaction(
   mkdirSync(join(dir, "old"), { recursive: true });
   const env = scheme.envDir;
   const ops: JournalOp[] = [];
-  const createdDirs = new Set<string>();
+  const newFolderOf = createNewFolderFinder(env);
+  const stagedDirs = new Set<string>([join(dir, "new")]);
+  const ensureStagedDir = (path: string): void => {
+    if (stagedDirs.has(path)) return;
+    mkdirSync(path, { recursive: true });
+    for (let d = path; !stagedDirs.has(d); d = dirname(d)) stagedDirs.add(d);
+  };
+  const folderOps = new Set<string>();
+  const stagedFiles = new Set<string>();
   try {
     plan.removes.forEach((path, i) => {
       if (exists(path)) ops.push({ kind: "remove", path: within(env, path), aside: `old/r${i}` });
     });
     plan.puts.forEach((put, i) => {
-      const staged = `new/${i}`;
-      put.stage(join(dir, staged));
-      ops.push({ kind: "put", path: within(env, put.dest), staged, aside: `old/p${i}` });
-      for (let d = dirname(put.dest); d !== env && !existsSync(d); d = dirname(d))
-        createdDirs.add(within(env, d));
+      const rel = within(env, put.dest);
+      const staged = `new/${rel}`;
+      const stagedPath = join(dir, staged);
+      ensureStagedDir(dirname(stagedPath));
+      // Two puts of one path (two wheels shipping the same file): the last one wins, as before.
+      if (stagedFiles.has(stagedPath)) rmSync(stagedPath, { force: true });
+      put.stage(stagedPath);
+      const folder = newFolderOf(dirname(put.dest));
+      if (folder === undefined) {
+        if (!stagedFiles.has(stagedPath)) ops.push({ kind: "put", path: rel, staged, aside: `old/p${i}` });
+      } else if (!folderOps.has(folder)) {
+        folderOps.add(folder);
+        const folderRel = within(env, folder);
+        ops.push({ kind: "put", path: folderRel, staged: `new/${folderRel}`, aside: `old/p${i}` });
+      }
+      stagedFiles.add(stagedPath);
       hooks.afterStep?.("stage");
     });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw explain(scheme, error);
   }
-  const journal: Journal = { formatVersion: 1, ops, createdDirs: [...createdDirs] };
+  // Every put's folder exists (file puts) or arrives whole (folder puts): nothing else is created.
+  const journal: Journal = { formatVersion: 1, ops, createdDirs: [] };
   try {
     writeFileAtomic(join(dir, "journal.json"), JSON.stringify(journal));
   } catch (error) {
@@ -186,7 +230,7 @@ export function runTransaction(
   }
   hooks.afterStep?.("commit");
   try {
-    applyForward(scheme, journal, hooks);
+    applyForward(scheme, journal, hooks, true);
   } catch (error) {
     debug(`apply failed (${String(error)}), rolling back`);
     try {
@@ -210,24 +254,38 @@ function explain(scheme: InstallScheme, error: unknown): unknown {
   });
 }
 
-function applyForward(scheme: InstallScheme, journal: Journal, hooks: TransactionHooks): void {
+/**
+ * `live`: the first application, right after staging, so every staged file is still there and no
+ * aside exists yet: skip those checks (two lstat calls per step). Replays check everything.
+ */
+function applyForward(scheme: InstallScheme, journal: Journal, hooks: TransactionHooks, live = false): void {
   const dir = stagingDir(scheme);
   journal.ops.forEach((op, index) => {
     hooks.beforeApply?.(index);
     const target = join(scheme.envDir, op.path);
     const aside = join(dir, op.aside);
     if (op.kind === "remove") {
-      if (exists(target) && !exists(aside)) renameSync(target, aside);
+      if (exists(target) && (live || !exists(aside))) renameSync(target, aside);
     } else {
       const staged = join(dir, op.staged!);
-      if (exists(staged)) {
-        if (exists(target) && !exists(aside)) renameSync(target, aside);
-        mkdirSync(dirname(target), { recursive: true });
-        renameSync(staged, target);
+      if (live || exists(staged)) {
+        if (exists(target) && (live || !exists(aside))) renameSync(target, aside);
+        renameInto(staged, target);
       }
     }
     hooks.afterStep?.("apply");
   });
+}
+
+/** rename(2), creating the target's folder only when it is missing (a replay, or a file that became a folder). */
+function renameInto(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if (errnoCode(error) !== "ENOENT" || !exists(from)) throw error;
+    mkdirSync(dirname(to), { recursive: true });
+    renameSync(from, to);
+  }
 }
 
 function rollBack(scheme: InstallScheme, journal: Journal): void {
