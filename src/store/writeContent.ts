@@ -1,5 +1,16 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, linkSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { link, mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { crc32 } from "node:zlib";
@@ -18,6 +29,11 @@ import { noSpace, wheelCorrupt } from "./errors.ts";
  *   would split the dedup) unless its size is wrong, i.e. damaged: then the temp is renamed over it.
  * - Files are created read-only (0444, or 0555 when the entry was executable), so an environment
  *   that hard-links them cannot edit the shared copy by accident.
+ * - Speed: creating an inode costs ~0.3 ms on a busy ext4, so a cold import of numpy + pandas
+ *   (3,500 files) is dominated by open/link/unlink, not by bytes. Small entries are therefore
+ *   hashed in memory first (content already stored: no file system write at all) and written with
+ *   the asynchronous API, so many files are created at once on libuv's thread pool
+ *   (writeBufferedContent); large entries stream through a temp file (writeContent).
  */
 
 export interface StoredContent {
@@ -107,6 +123,72 @@ function commit(tmp: string, final: string, size: number): boolean {
         // vanished between link and stat (a concurrent gc): take the slot with our copy
       }
       if (existingSize !== size) renameSync(tmp, final);
+      return false;
+    }
+  }
+}
+
+export interface BufferedContentOptions {
+  filesDir: string;
+  tmpDir: string;
+  executable: boolean;
+  faults?: WriteFaults;
+}
+
+/** Hash of `data` as the store names it. */
+export function contentHash(data: Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Store bytes already in memory (hash known): same temp + link(2) protocol, asynchronous. */
+export async function writeBufferedContent(
+  data: Buffer,
+  sha256: string,
+  options: BufferedContentOptions,
+): Promise<StoredContent> {
+  const final = contentPath(options.filesDir, sha256);
+  // Deduplicated content: one stat instead of creating and deleting a temp file.
+  if (existsSync(final) && statSync(final).size === data.length)
+    return { sha256, size: data.length, created: false };
+  const tmp = join(options.tmpDir, `${process.pid}-${counter++}-${randomBytes(3).toString("hex")}`);
+  try {
+    const handle = await open(tmp, "wx", options.executable ? 0o555 : 0o444);
+    try {
+      options.faults?.beforeWrite?.(tmp, data.length);
+      let offset = 0;
+      while (offset < data.length) offset += (await handle.write(data, offset)).bytesWritten;
+    } finally {
+      await handle.close();
+    }
+    const created = await commitAsync(tmp, final, data.length);
+    return { sha256, size: data.length, created };
+  } catch (error) {
+    if (errnoCode(error) === "ENOSPC" || errnoCode(error) === "EDQUOT") throw noSpace(options.tmpDir, error);
+    throw error;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}
+
+async function commitAsync(tmp: string, final: string, size: number): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await link(tmp, final);
+      return true;
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === "ENOENT" && attempt === 0) {
+        await mkdir(join(final, ".."), { recursive: true });
+        continue;
+      }
+      if (code !== "EEXIST") throw error;
+      let existingSize = -1;
+      try {
+        existingSize = (await stat(final)).size;
+      } catch {
+        // vanished between link and stat (a concurrent gc): take the slot with our copy
+      }
+      if (existingSize !== size) await rename(tmp, final);
       return false;
     }
   }
