@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from "p-limit";
-import { Agent, fetch as undiciFetch } from "undici";
+import type { Agent } from "undici";
 import { createDebug } from "../core/debug.ts";
 import { errnoCode } from "../core/errors.ts";
 import type { CredentialStore } from "./credentials.ts";
@@ -64,29 +64,34 @@ function sleep(ms: number): Promise<void> {
 export class Transport {
   readonly options: TransportOptions;
   readonly limit: LimitFunction;
-  private readonly fetchImpl: FetchLike;
-  private readonly agent: Agent | undefined;
+  private readonly injectedFetch: FetchLike | undefined;
+  /** undici costs ~50 ms to load: only a command that really goes to the network pays it. */
+  private network: Promise<{ fetch: FetchLike; agent: Agent }> | undefined;
   readonly cache: HttpCache | undefined;
 
   constructor(options: TransportOptions) {
     this.options = options;
     this.limit = pLimit(Math.max(1, options.concurrency));
-    if (options.fetch) this.fetchImpl = options.fetch;
-    else {
-      this.agent = new Agent({
+    this.injectedFetch = options.fetch;
+    this.cache = options.cacheDir ? new HttpCache(options.cacheDir) : undefined;
+  }
+
+  private loadNetwork(): Promise<{ fetch: FetchLike; agent: Agent }> {
+    this.network ??= import("undici").then((undici) => ({
+      fetch: undici.fetch as unknown as FetchLike,
+      agent: new undici.Agent({
         keepAliveTimeout: 10_000,
-        connections: Math.max(1, options.concurrency),
+        connections: Math.max(1, this.options.concurrency),
         headersTimeout: 0,
         bodyTimeout: 0,
-      });
-      this.fetchImpl = undiciFetch as unknown as FetchLike;
-    }
-    this.cache = options.cacheDir ? new HttpCache(options.cacheDir) : undefined;
+      }),
+    }));
+    return this.network;
   }
 
   /** Closes idle keep-alive connections. */
   async close(): Promise<void> {
-    await this.agent?.close();
+    if (this.network) await (await this.network).agent.close();
   }
 
   backoffMs(attempt: number, retryAfter: string | null): number {
@@ -121,12 +126,14 @@ export class Transport {
     };
     if (auth.authorization) allHeaders.authorization = auth.authorization;
     try {
-      const response = await this.fetchImpl(auth.url, {
+      const network = this.injectedFetch ? undefined : await this.loadNetwork();
+      const fetchImpl = this.injectedFetch ?? network!.fetch;
+      const response = await fetchImpl(auth.url, {
         method: "GET",
         headers: allHeaders,
         redirect: "follow",
         signal: controller.signal,
-        ...(this.agent ? { dispatcher: this.agent } : {}),
+        ...(network ? { dispatcher: network.agent } : {}),
       });
       kick();
       return { response, kick, done };
