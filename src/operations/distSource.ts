@@ -1,12 +1,18 @@
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import { createDebug } from "../core/debug.ts";
 import { OmnipkgError } from "../core/errors.ts";
 import type { DistFile, IndexClient } from "../index/index.ts";
 import type { KnowledgeBase } from "../kb/index.ts";
 import type { InterpreterFacts } from "../python/index.ts";
 import type { Store, WheelManifest } from "../store/index.ts";
-import { canonicalizeName, compareVersions, parseSdistFilename } from "../standards/index.ts";
+import {
+  canonicalizeName,
+  compareVersions,
+  parseSdistFilename,
+  parseWheelFilename,
+} from "../standards/index.ts";
 import { readRemoteWheelMetadata } from "./remoteWheelMetadata.ts";
 
 const debug = createDebug("install");
@@ -55,20 +61,22 @@ function metadataFromManifest(store: Store, manifest: WheelManifest): string {
 }
 
 /** A backend that builds another project or version than the sdist claims would poison the cache. */
-function checkBuiltWheel(sdist: DistFile, manifest: WheelManifest): void {
+function checkBuiltWheel(sdist: DistFile, wheelFilename: string): void {
   let claimed: { name: string; version: unknown };
+  let built: { name: string; version: unknown };
   try {
     claimed = parseSdistFilename(sdist.filename);
+    built = parseWheelFilename(wheelFilename);
   } catch {
-    return; // the provider only lists sdists whose names parse; a direct build has nothing to check
+    return; // an unparsable wheel name is refused by the store import that follows
   }
   if (
-    canonicalizeName(claimed.name) !== canonicalizeName(manifest.name) ||
-    compareVersions(String(claimed.version), manifest.version) !== 0
+    canonicalizeName(claimed.name) !== canonicalizeName(built.name) ||
+    compareVersions(String(claimed.version), String(built.version)) !== 0
   ) {
     throw new OmnipkgError(
       "BUILD_FAILED",
-      `Building ${sdist.filename} produced ${manifest.filename}, another project or version.`,
+      `Building ${sdist.filename} produced ${wheelFilename}, another project or version.`,
       { hint: "The sdist's build backend is misconfigured; report it to the package's authors." },
     );
   }
@@ -88,7 +96,6 @@ function builtKey(file: DistFile, facts: InterpreterFacts): string {
 
 export function createDistSource(options: DistSourceOptions): DistSource {
   const { client, store, kb, facts } = options;
-  const downloadsDir = join(options.tmpDir, "downloads");
   const pendingWheels = new Map<string, Promise<WheelManifest>>();
   const rangelessOrigins = new Set<string>();
   let downloads = 0;
@@ -98,27 +105,40 @@ export function createDistSource(options: DistSourceOptions): DistSource {
     return sha ? store.manifest(sha) : undefined;
   };
 
-  async function download(file: DistFile): Promise<{ path: string; sha256: string }> {
-    mkdirSync(downloadsDir, { recursive: true });
-    options.onDownloadStart?.(file);
-    downloads += 1;
-    const result = await client.download(file, downloadsDir, {
-      onProgress: (p) => options.onDownloadProgress?.(file, p.receivedBytes, p.totalBytes),
-    });
-    options.onDownloadDone?.(file, result.size);
-    return result;
+  /**
+   * Downloads land in a folder private to this source (two processes installing into different
+   * environments share the home's tmp), removed again when no download of ours is in flight.
+   */
+  const downloadsDir = join(options.tmpDir, "downloads", `${process.pid}-${randomBytes(4).toString("hex")}`);
+  let inFlight = 0;
+
+  async function withDownload<T>(
+    file: DistFile,
+    use: (path: string, sha256: string) => Promise<T>,
+  ): Promise<T> {
+    inFlight += 1;
+    let path: string | undefined;
+    try {
+      mkdirSync(downloadsDir, { recursive: true });
+      options.onDownloadStart?.(file);
+      downloads += 1;
+      const result = await client.download(file, downloadsDir, {
+        onProgress: (p) => options.onDownloadProgress?.(file, p.receivedBytes, p.totalBytes),
+      });
+      path = result.path;
+      options.onDownloadDone?.(file, result.size);
+      return await use(result.path, result.sha256);
+    } finally {
+      if (path) rmSync(path, { force: true });
+      if (--inFlight === 0) rmSync(downloadsDir, { recursive: true, force: true });
+    }
   }
 
   async function fetchWheel(file: DistFile): Promise<WheelManifest> {
     const stored = storedManifest(file);
     if (stored) return stored;
     if (!file.filename.endsWith(".whl")) return buildFromSdist(file);
-    const { path, sha256 } = await download(file);
-    try {
-      return await store.importWheel(path, { expectedSha256: sha256 });
-    } finally {
-      rmSync(path, { force: true });
-    }
+    return withDownload(file, (path, sha256) => store.importWheel(path, { expectedSha256: sha256 }));
   }
 
   async function buildFromSdist(file: DistFile): Promise<WheelManifest> {
@@ -128,24 +148,26 @@ export function createDistSource(options: DistSourceOptions): DistSource {
       const manifest = store.manifest(known.trim());
       if (manifest) return manifest;
     }
-    if (!options.build) {
+    const build = options.build;
+    if (!build) {
       throw new OmnipkgError(
         "NO_WHEEL",
         `${file.filename} is a source distribution and building is disabled.`,
       );
     }
-    const { path } = await download(file);
-    const outDir = join(options.tmpDir, `wheel-${process.pid}-${Date.now()}`);
-    try {
-      const wheelPath = await options.build(path, outDir);
-      const manifest = await store.importWheel(wheelPath);
-      checkBuiltWheel(file, manifest);
-      await kb.putMetadataBlob("_built", key, manifest.sha256);
-      return manifest;
-    } finally {
-      rmSync(path, { force: true });
-      rmSync(outDir, { recursive: true, force: true });
-    }
+    return withDownload(file, async (path) => {
+      mkdirSync(options.tmpDir, { recursive: true });
+      const outDir = mkdtempSync(join(options.tmpDir, "wheel-"));
+      try {
+        const wheelPath = await build(path, outDir);
+        checkBuiltWheel(file, basename(wheelPath));
+        const manifest = await store.importWheel(wheelPath);
+        await kb.putMetadataBlob("_built", key, manifest.sha256);
+        return manifest;
+      } finally {
+        rmSync(outDir, { recursive: true, force: true });
+      }
+    });
   }
 
   function wheel(file: DistFile): Promise<WheelManifest> {

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildWheel, metadataText } from "../helpers/buildWheel.ts";
 import type { ServedFile } from "../helpers/indexServer.ts";
@@ -66,8 +66,9 @@ function makeSdist(
   requires: string[],
   backend: string,
   version = "1.0",
+  folder = `${name}-${version}`,
 ): ServedFile {
-  const root = join(dir, "src", `${name}-${version}`);
+  const root = join(dir, "src", folder);
   mkdirSync(join(root, "backend"), { recursive: true });
   writeFileSync(
     join(root, "pyproject.toml"),
@@ -75,8 +76,17 @@ function makeSdist(
   );
   writeFileSync(join(root, "backend", "tiny_backend.py"), backend);
   const filename = `${name}-${version}.tar.gz`;
-  execFileSync("tar", ["-czf", join(dir, filename), "-C", join(dir, "src"), `${name}-${version}`]);
+  execFileSync("tar", ["-czf", join(dir, filename), "-C", join(dir, "src"), folder]);
   return { filename, bytes: readFileSync(join(dir, filename)) };
+}
+
+/** Files (not folders) under `dir`, relative. */
+function leftovers(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((p) => !statSync(join(dir, p)).isDirectory())
+    .sort();
 }
 
 describe("sdists built through PEP 517 by the install engine", () => {
@@ -112,6 +122,8 @@ describe("sdists built through PEP 517 by the install engine", () => {
           { ...makeSdist(dir, "futuresd", [], SELF_CONTAINED, "2.0"), requiresPython: ">=3.99" },
         ],
       },
+      // Its backend builds a wheel of another project (the folder inside is "notliar-1.0").
+      { project: "liar", files: [makeSdist(dir, "liar", [], SELF_CONTAINED, "1.0", "notliar-1.0")] },
       { project: "orphan", files: [makeSdist(dir, "orphan", ["no-such-helper"], SELF_CONTAINED)] },
       {
         project: "build-helper",
@@ -166,13 +178,18 @@ describe("sdists built through PEP 517 by the install engine", () => {
     assert.match(r.stderr, /compiler exploded/);
     assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace of omnipkg's own");
     assert.deepEqual(snapshotTree(venv), snapshot);
-    const tmp = join(w.home, "tmp");
-    const leftovers = existsSync(tmp) ? readdirSync(tmp, { recursive: true }).map(String) : [];
-    assert.deepEqual(
-      leftovers.filter((p) => /\.tar\.gz|build-|wheel-/.test(p)),
-      [],
-      "no sdist, build folder or wheel left behind",
-    );
+    assert.deepEqual(leftovers(join(w.home, "tmp")), [], "no sdist, build folder or wheel left behind");
+  });
+
+  test("a build that yields another project's wheel is refused before it reaches the store", async () => {
+    const venv = freshVenv(w);
+    const store = leftovers(join(w.home, "store"));
+    const r = await cli(["install", "liar", "--env", venv]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Building liar-1\.0\.tar\.gz produced notliar-1\.0-py3-none-any\.whl/);
+    assert.deepEqual(installedIn(venv), {});
+    assert.deepEqual(leftovers(join(w.home, "store")), store, "the store is unchanged");
+    assert.deepEqual(leftovers(join(w.home, "tmp")), []);
   });
 
   test("an sdist ruled out by Requires-Python is neither downloaded nor built", async () => {
