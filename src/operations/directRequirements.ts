@@ -2,7 +2,12 @@ import { existsSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { OmnipkgError } from "../core/errors.ts";
-import { parseRequirement, parseWheelFilename, type Requirement } from "../standards/index.ts";
+import {
+  canonicalizeName,
+  parseRequirement,
+  parseWheelFilename,
+  type Requirement,
+} from "../standards/index.ts";
 import type { DistCandidate } from "./indexProvider.ts";
 
 /**
@@ -75,6 +80,13 @@ export function parseRoots(words: { text: string; origin: string }[]): ParsedRoo
     const url = req.url.replace(/#.*$/, "");
     const filename = decodeURIComponent(url.split("/").pop()!);
     const wheel = parseWheelFilename(filename);
+    if (canonicalizeName(req.name) !== wheel.name) {
+      throw new OmnipkgError(
+        "INCONSISTENT_NAME",
+        `"${text}" (${origin}) names ${req.name}, but the wheel ${filename} is ${wheel.name}.`,
+        { hint: `Write it as ${wheel.name} @ ${req.url}.`, exitCode: 1 },
+      );
+    }
     const isFile = url.startsWith("file:");
     const hashes = fragmentHashes(req.url);
     const candidate: DirectCandidate = {

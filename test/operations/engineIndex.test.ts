@@ -132,6 +132,15 @@ describe("the install engine and what the index says about files", () => {
     assert.equal(readDistInfoFile(venv, "direct-1.0.dist-info", "INSTALLER").trim(), "omnipkg");
   });
 
+  test("a direct URL whose wheel is another project is refused before anything is fetched", async () => {
+    const from = w.server.requests.length;
+    const url = w.server.fileUrl("direct-1.0-py3-none-any.whl");
+    const r = await w.cli(["install", `dep @ ${url}`, "--env", freshVenv(w)]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /names dep, but the wheel direct-1\.0-py3-none-any\.whl is direct/);
+    assert.deepEqual(w.server.requests.slice(from), []);
+  });
+
   test("a direct URL without a hash is still recorded with the hash of what was installed", async () => {
     const url = w.server.fileUrl("direct-1.0-py3-none-any.whl");
     const venv = freshVenv(w);
