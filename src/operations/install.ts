@@ -17,6 +17,7 @@ import { resolve, ResolutionImpossible, type Resolution, type ResolvedPackage } 
 import { canonicalizeName, type Requirement } from "../standards/index.ts";
 import { createStore, createLinker, type Store, type WheelManifest } from "../store/index.ts";
 import { buildWheelFromSdist } from "../build/buildWheel.ts";
+import { installForgotten } from "../build/forgetBuildEnv.ts";
 import { createBubble, removeBubble } from "../bubbles/writeBubble.ts";
 import { bubbleFolderName, bubblesDir, listBubbles } from "../bubbles/bubbleManifest.ts";
 import { createDistSource, type DistSource } from "./distSource.ts";
@@ -178,7 +179,8 @@ async function createContext(
       buildWheelFromSdist(sdist, outDir, {
         python: target.facts.real_executable,
         tmpDir: layout.tmpDir,
-        installRequirements: (envDir, reqs) => installIntoBuildEnv(envDir, reqs, request, events),
+        installRequirements: (envDir, reqs) =>
+          installForgotten(kb, envDir, () => installIntoBuildEnv(envDir, reqs, request, events)),
       }),
     ...(events.onDownloadStart ? { onDownloadStart: events.onDownloadStart } : {}),
     ...(events.onDownloadProgress ? { onDownloadProgress: events.onDownloadProgress } : {}),
@@ -387,15 +389,15 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
       ? p.direct || !have || have.version !== p.version
       : !have || have.version !== p.version;
   });
+  // Bubbles are split against main as it will be after this command: a distribution this command
+  // also installs into main (same version) is taken from main, not copied into the bubble.
+  const mainAfter = new Map([...ctx.installed].map(([n, d]) => [n, d.version]));
+  for (const p of mainInstall) mainAfter.set(p.name, p.version);
   const bubblePlans = plan.bubbles.map(({ root, resolution }) => {
     const name = canonicalizeName(root.name);
     const rootPkg = resolution.packages.get(name)!;
-    const inBubble = [...resolution.packages.values()].filter(
-      (p) => ctx.installed.get(p.name)?.version !== p.version,
-    );
-    const fromMain = [...resolution.packages.values()].filter(
-      (p) => ctx.installed.get(p.name)?.version === p.version,
-    );
+    const inBubble = [...resolution.packages.values()].filter((p) => mainAfter.get(p.name) !== p.version);
+    const fromMain = [...resolution.packages.values()].filter((p) => mainAfter.get(p.name) === p.version);
     const dir = join(bubblesDir(ctx.target.envDir), bubbleFolderName(name, rootPkg.version));
     return { name, version: rootPkg.version, inBubble, fromMain, dir, existed: existsSync(dir) };
   });
@@ -482,7 +484,15 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
         name: b.name,
         version: b.version,
         inBubble: bubbleManifests[i]!,
-        fromMain: b.fromMain.map((p) => ({ name: ctx.installed.get(p.name)!.name, version: p.version })),
+        fromMain: b.fromMain.map((p) => {
+          const have = ctx.installed.get(p.name);
+          if (have?.version === p.version) return { name: have.name, version: p.version };
+          return {
+            name: p.name,
+            version: p.version,
+            manifest: mainManifests[mainInstall.findIndex((q) => q.name === p.name)],
+          };
+        }),
       },
       { linker },
     );
@@ -522,20 +532,26 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
   }
   if (mainManifests.length > 0) {
     const requestedNames = new Set(rootsOf(ctx).map((r) => canonicalizeName(r.name)));
-    installWheels(
-      ctx.store,
-      ctx.target.scheme,
-      mainManifests.map((manifest, i) => {
-        const pkg = mainInstall[i]!;
-        const direct = ctx.direct.get(pkg.name);
-        return {
-          manifest,
-          requested: requestedNames.has(pkg.name),
-          ...(direct && pkg.candidate.url ? { directUrl: directUrlRecord(direct, manifest.sha256) } : {}),
-        };
-      }),
-      { linker, ...(ctx.events.warn ? { warn: ctx.events.warn } : {}) },
-    );
+    try {
+      installWheels(
+        ctx.store,
+        ctx.target.scheme,
+        mainManifests.map((manifest, i) => {
+          const pkg = mainInstall[i]!;
+          const direct = ctx.direct.get(pkg.name);
+          return {
+            manifest,
+            requested: requestedNames.has(pkg.name),
+            ...(direct && pkg.candidate.url ? { directUrl: directUrlRecord(direct, manifest.sha256) } : {}),
+          };
+        }),
+        { linker, ...(ctx.events.warn ? { warn: ctx.events.warn } : {}) },
+      );
+    } catch (error) {
+      // Main is as it was; bubbles made by this command may take from main what it did not get.
+      for (const b of bubblePlans) if (!b.existed && existsSync(b.dir)) removeBubble(b.dir);
+      throw error;
+    }
     for (const [i, m] of mainManifests.entries()) {
       const before = ctx.installed.get(mainInstall[i]!.name);
       if (before)
