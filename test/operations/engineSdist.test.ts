@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { buildWheel, metadataText } from "../helpers/buildWheel.ts";
 import type { ServedFile } from "../helpers/indexServer.ts";
 import { snapshotTree } from "../install/envHelpers.ts";
-import { assertBuilt, removeDir } from "../python/cliHarness.ts";
+import { assertBuilt, REPO, removeDir } from "../python/cliHarness.ts";
 import { makeWorld, type World } from "./installFixtures.ts";
 import { freshVenv, installedIn, requestsFor } from "./engineHelpers.ts";
 
@@ -78,6 +78,23 @@ function makeSdist(
   const filename = `${name}-${version}.tar.gz`;
   execFileSync("tar", ["-czf", join(dir, filename), "-C", join(dir, "src"), folder]);
   return { filename, bytes: readFileSync(join(dir, filename)) };
+}
+
+/** Paths of the environments the home's knowledge base knows (read by a child, as the CLI would). */
+async function knownEnvironments(home: string): Promise<string[]> {
+  const script = [
+    'import { homeLayout } from "./src/core/home.ts";',
+    'import { openKnowledgeBase } from "./src/kb/index.ts";',
+    "const kb = await openKnowledgeBase(homeLayout());",
+    "console.log(JSON.stringify((await kb.listEnvironments()).map((e) => e.path)));",
+    "await kb.close();",
+  ].join("\n");
+  const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: REPO,
+    env: { ...process.env, OMNIPKG_HOME: home },
+    encoding: "utf8",
+  });
+  return JSON.parse(out) as string[];
 }
 
 /** Files (not folders) under `dir`, relative. */
@@ -167,6 +184,11 @@ describe("sdists built through PEP 517 by the install engine", () => {
     assert.deepEqual(installedIn(venv), { helped: "1.0" }, "build requirements stay out of the target");
     assert.ok(builds().includes("helped"));
     assert.equal(requestsFor(w, "build_helper-1.0-py3-none-any.whl", from).length, 1);
+    assert.deepEqual(
+      (await knownEnvironments(w.home)).filter((path) => !path.startsWith(w.dir + "/venv")),
+      [],
+      "the throwaway build env is not left in the knowledge base",
+    );
   });
 
   test("a failing build is a clear BUILD_FAILED error and changes nothing", async () => {
