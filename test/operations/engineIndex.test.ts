@@ -97,6 +97,7 @@ describe("the install engine and what the index says about files", () => {
 
     const ranged = await w.cli(["install", "yk>=1.5", "--env", freshVenv(w)]);
     assert.equal(ranged.code, 1, "a range never picks a yanked release");
+    assert.match(ranged.stderr, /Matching 2\.0 is yanked: pin one exactly with ==/);
 
     const pinned = freshVenv(w);
     const r2 = await w.cli(["install", "yk==2.0", "--env", pinned]);
