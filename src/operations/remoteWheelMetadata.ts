@@ -81,9 +81,12 @@ export async function readRemoteWheelMetadata(client: IndexClient, file: DistFil
   if (cdOffset === 0xffffffff || cdSize === 0xffffffff) return unusable; // zip64
   let cd = fromTail(cdOffset, cdSize);
   if (!cd) {
-    const r = await client.fetchRange(file.url, cdOffset, cdOffset + cdSize - 1);
-    if (!r.supported || !r.bytes) return unusable;
-    cd = r.bytes;
+    // Only the part of the directory that the tail does not already hold.
+    const cdEnd = cdOffset + cdSize;
+    const missingEnd = cdEnd > tailStart ? tailStart : cdEnd;
+    const r = await client.fetchRange(file.url, cdOffset, missingEnd - 1);
+    if (!r.supported || !r.bytes || r.bytes.length !== missingEnd - cdOffset) return unusable;
+    cd = cdEnd > tailStart ? Buffer.concat([r.bytes, tail.subarray(0, cdEnd - tailStart)]) : r.bytes;
   }
   const entry = parseCentralDirectory(cd).find((e) => /^[^/]+\.dist-info\/METADATA$/.test(e.name));
   if (!entry || (entry.method !== 0 && entry.method !== 8)) return unusable;
