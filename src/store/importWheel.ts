@@ -6,7 +6,7 @@ import { errnoCode } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/atomicFs.ts";
 import { createDebug } from "../core/debug.ts";
 import { hashMismatch, noSpace, recordMismatch, wheelCorrupt, wheelMissing } from "./errors.ts";
-import { readWheel, type WheelLimits } from "./readWheel.ts";
+import { BUFFERED_ENTRY_MAX_BYTES, readWheel, type WheelLimits } from "./readWheel.ts";
 import { hexFromRecordHash, parseRecord } from "./record.ts";
 import type { ManifestFile, WheelManifest } from "./types.ts";
 import {
@@ -42,20 +42,9 @@ export interface ImportOptions {
 
 const debug = createDebug("store");
 
-/** Entries up to this size are inflated into memory and written in parallel; larger ones stream. */
-const BUFFERED_ENTRY_MAX_BYTES = 4 * 1024 * 1024;
-/** In-flight buffered bytes (memory bound) and files (thread pool queue) of one import. */
-const IN_FLIGHT_MAX_BYTES = 64 * 1024 * 1024;
-const IN_FLIGHT_MAX_FILES = 32;
-
-async function readAll(stream: AsyncIterable<Buffer>, crcOut: { crc: number }): Promise<Buffer> {
+async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  let crc = 0;
-  for await (const chunk of stream) {
-    chunks.push(chunk);
-    crc = crc32(chunk, crc);
-  }
-  crcOut.crc = crc;
+  for await (const chunk of stream) chunks.push(chunk);
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
@@ -173,26 +162,16 @@ export async function importWheel(
   mkdirSync(dirs.tmpDir, { recursive: true });
   const files: ManifestFile[] = [];
   const created: string[] = [];
-  // Buffered writes run while the next entries are inflated; each settles into `files[i]`.
-  const inFlight = new Set<Promise<void>>();
-  let inFlightBytes = 0;
-  let firstError: unknown;
-  const settle = (index: number, path: string, executable: boolean, stored: StoredContent): void => {
+  const settle = (path: string, executable: boolean, stored: StoredContent): void => {
     if (stored.created) created.push(stored.sha256);
-    files[index] = { path, sha256: stored.sha256, size: stored.size, mode: executable ? 0o755 : 0o644 };
-  };
-  const drain = async (): Promise<void> => {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    files.push({ path, sha256: stored.sha256, size: stored.size, mode: executable ? 0o755 : 0o644 });
   };
   try {
-    let index = 0;
     await readWheel(
       wheelPath,
-      async (entry, stream) => {
-        const at = index++;
-        if (firstError !== undefined) throw firstError;
-        if (entry.size > BUFFERED_ENTRY_MAX_BYTES) {
-          const stored = await writeContent(stream, {
+      async (entry, content) => {
+        if (!Buffer.isBuffer(content) && entry.size > BUFFERED_ENTRY_MAX_BYTES) {
+          const stored = await writeContent(content, {
             filesDir: dirs.filesDir,
             tmpDir: dirs.tmpDir,
             executable: entry.executable,
@@ -201,42 +180,23 @@ export async function importWheel(
             entry: entry.path,
             faults: options.faults,
           });
-          settle(at, entry.path, entry.executable, stored);
+          settle(entry.path, entry.executable, stored);
           return;
         }
-        const crc = { crc: 0 };
-        const data = await readAll(stream as AsyncIterable<Buffer>, crc);
-        if (crc.crc >>> 0 !== entry.crc32 >>> 0) {
+        const data = Buffer.isBuffer(content) ? content : await readAll(content as AsyncIterable<Buffer>);
+        if (crc32(data) >>> 0 !== entry.crc32 >>> 0) {
           throw wheelCorrupt(filename, `the CRC-32 of ${entry.path} does not match the archive`);
         }
-        const sha256 = contentHash(data);
-        while (inFlight.size >= IN_FLIGHT_MAX_FILES || inFlightBytes + data.length > IN_FLIGHT_MAX_BYTES) {
-          if (inFlight.size === 0) break;
-          await Promise.race(inFlight);
-        }
-        if (firstError !== undefined) throw firstError;
-        inFlightBytes += data.length;
-        const task = writeBufferedContent(data, sha256, {
+        const stored = writeBufferedContent(data, contentHash(data), {
           filesDir: dirs.filesDir,
           tmpDir: dirs.tmpDir,
           executable: entry.executable,
           faults: options.faults,
-        }).then(
-          (stored) => settle(at, entry.path, entry.executable, stored),
-          (error: unknown) => {
-            firstError ??= error;
-          },
-        );
-        const tracked = task.finally(() => {
-          inFlight.delete(tracked);
-          inFlightBytes -= data.length;
         });
-        inFlight.add(tracked);
+        settle(entry.path, entry.executable, stored);
       },
       options.limits,
     );
-    await drain();
-    if (firstError !== undefined) throw firstError;
     checkTree(filename, files);
     const info = findDistInfo(
       filename,
@@ -268,7 +228,6 @@ export async function importWheel(
     debug(`${filename}: stored ${files.length} files, ${created.length} new`);
     return manifest;
   } catch (error) {
-    await drain();
     for (const hash of created) rmSync(contentPath(dirs.filesDir, hash), { force: true });
     throw error;
   }

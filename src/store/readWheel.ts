@@ -1,4 +1,6 @@
+import { readFileSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
+import { inflateRawSync } from "node:zlib";
 import yauzl from "yauzl";
 import { isOmnipkgError } from "../core/errors.ts";
 import { wheelCorrupt, wheelUnsafe } from "./errors.ts";
@@ -17,7 +19,18 @@ import { wheelCorrupt, wheelUnsafe } from "./errors.ts";
  *   yauzl's `validateEntrySizes` makes the declared size binding while streaming.
  * - CRC: yauzl does not check CRC-32, so it is computed here over the inflated bytes.
  * - A truncated file has no end-of-central-directory record: yauzl fails on open.
+ *
+ * Speed: a wheel up to IN_MEMORY_MAX_BYTES is read into memory once, and its small entries are
+ * sliced out of that buffer and inflated synchronously (one zlib call instead of a read stream,
+ * an inflate stream and two reads per entry: numpy + pandas are 3,500 entries). The slice is bounded
+ * by the buffer, the local header's signature is checked, and the inflated size must be exactly
+ * the declared one, so this path refuses what the streaming one refuses.
  */
+
+const IN_MEMORY_MAX_BYTES = 256 * 1024 ** 2;
+/** Entries up to this size are handed over as a Buffer; larger ones as a stream. */
+export const BUFFERED_ENTRY_MAX_BYTES = 4 * 1024 ** 2;
+const LOCAL_HEADER_SIG = 0x04034b50;
 
 export interface WheelLimits {
   maxEntries: number;
@@ -81,7 +94,42 @@ function classify(wheel: string, error: unknown): unknown {
   return mapYauzlError(wheel, error);
 }
 
-export type EntryHandler = (entry: WheelEntry, stream: Readable) => Promise<void>;
+/** The entry's bytes: inflated in memory (small entries of an in-memory wheel), else a stream. */
+export type EntryHandler = (entry: WheelEntry, content: Readable | Buffer) => Promise<void>;
+
+/** The inflated bytes of a small entry, read straight from the wheel in memory. */
+function inflateFromBuffer(wheel: string, zipBuffer: Buffer, entry: yauzl.Entry): Buffer {
+  if (entry.isEncrypted())
+    throw wheelCorrupt(wheel, `the entry ${JSON.stringify(entry.fileName)} is encrypted`);
+  const at = entry.relativeOffsetOfLocalHeader;
+  if (at + 30 > zipBuffer.length || zipBuffer.readUInt32LE(at) !== LOCAL_HEADER_SIG)
+    throw wheelCorrupt(wheel, `the local header of ${JSON.stringify(entry.fileName)} is invalid`);
+  const start = at + 30 + zipBuffer.readUInt16LE(at + 26) + zipBuffer.readUInt16LE(at + 28);
+  const end = start + entry.compressedSize;
+  if (end > zipBuffer.length)
+    throw wheelCorrupt(wheel, `the entry ${JSON.stringify(entry.fileName)} runs past the end of the file`);
+  const raw = zipBuffer.subarray(start, end);
+  let data: Buffer;
+  if (entry.compressionMethod === 0) data = raw;
+  else if (entry.compressionMethod === 8) {
+    try {
+      // One byte of slack, so that a stream longer than declared is caught by the size check.
+      data = inflateRawSync(raw, { maxOutputLength: entry.uncompressedSize + 1 });
+    } catch (error) {
+      throw wheelCorrupt(wheel, `the entry ${JSON.stringify(entry.fileName)} does not inflate`, error);
+    }
+  } else
+    throw wheelCorrupt(
+      wheel,
+      `the entry ${JSON.stringify(entry.fileName)} uses compression method ${entry.compressionMethod}`,
+    );
+  if (data.length !== entry.uncompressedSize)
+    throw wheelCorrupt(
+      wheel,
+      `the entry ${JSON.stringify(entry.fileName)} is ${data.length} bytes, the archive says ${entry.uncompressedSize}`,
+    );
+  return data;
+}
 
 /** Calls `onEntry` for every regular file in order; the handler must consume the stream. */
 export async function readWheel(
@@ -89,12 +137,18 @@ export async function readWheel(
   onEntry: EntryHandler,
   limits: WheelLimits = DEFAULT_LIMITS,
 ): Promise<void> {
+  let zipBuffer: Buffer | undefined;
+  try {
+    if (statSync(wheelPath).size <= IN_MEMORY_MAX_BYTES) zipBuffer = readFileSync(wheelPath);
+  } catch {
+    // yauzl.open reports a missing or unreadable file in its own words
+  }
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
-    yauzl.open(
-      wheelPath,
-      { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true },
-      (error, zipfile) => (error ? reject(mapYauzlError(wheelPath, error)) : resolve(zipfile)),
-    );
+    const options = { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true };
+    const done = (error: Error | null, zipfile: yauzl.ZipFile): void =>
+      error ? reject(mapYauzlError(wheelPath, error)) : resolve(zipfile);
+    if (zipBuffer) yauzl.fromBuffer(zipBuffer, options, done);
+    else yauzl.open(wheelPath, options, done);
   });
   if (zip.entryCount > limits.maxEntries) {
     zip.close();
@@ -148,21 +202,23 @@ export async function readWheel(
           wheelPath,
           `the entry ${JSON.stringify(name)} has a compression ratio typical of a zip bomb`,
         );
+      const info = {
+        path: name,
+        size: entry.uncompressedSize,
+        crc32: entry.crc32,
+        executable: (unixMode & 0o111) !== 0,
+      };
+      if (zipBuffer && entry.uncompressedSize <= BUFFERED_ENTRY_MAX_BYTES) {
+        await onEntry(info, inflateFromBuffer(wheelPath, zipBuffer, entry));
+        return;
+      }
       let stream: Readable;
       try {
         stream = await zip.openReadStreamPromise(entry);
       } catch (error) {
         throw mapYauzlError(wheelPath, error);
       }
-      await onEntry(
-        {
-          path: name,
-          size: entry.uncompressedSize,
-          crc32: entry.crc32,
-          executable: (unixMode & 0o111) !== 0,
-        },
-        stream,
-      );
+      await onEntry(info, stream);
     };
     zip.readEntry();
   });
