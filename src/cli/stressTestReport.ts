@@ -51,12 +51,16 @@ export function printStressReport(report: StressReport, json: boolean): void {
   for (const i of report.interpreters)
     if (!i.mainRestored)
       out(`${paint("red", "failed")}: Python ${i.version}: main's versions were not back after the blocks`);
-  const guards = [
-    ...new Set(report.results.filter((r) => r.guard).map((r) => `${r.package} on Python ${r.python}`)),
+  const ownProcess = [
+    ...new Set(
+      report.results
+        .filter((r) => r.mode === "subprocess")
+        .map((r) => `${r.package}==${r.version} (Python ${r.python})`),
+    ),
   ];
-  if (guards.length)
+  if (ownProcess.length)
     out(
-      `\nCompiled extensions cannot be unloaded: a second version of ${guards.join(", ")} was checked in its own process after the loader refused it in-process (ExtensionConflict).`,
+      `\nCompiled extensions cannot be unloaded, so these were checked in a process of their own after the loader refused them in-process (ExtensionConflict, by design): ${ownProcess.join(", ")}.`,
     );
   for (const s of report.skipped) {
     const what = s.package ? `${s.package}${s.version ? `==${s.version}` : ""}` : "everything";

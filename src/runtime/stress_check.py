@@ -67,11 +67,18 @@ def _inside(path, folder):
 
 
 def _has_loaded_extension(module_name):
+    """Whether an extension module from this package's own folder is loaded. By file, not by
+    module name: requests aliases charset_normalizer's compiled `md` as `requests.packages.*`."""
+    top = sys.modules.get(module_name)
+    top_file = getattr(top, "__file__", None)
+    if not top_file:
+        return False
+    folder = os.path.dirname(top_file) if os.path.basename(top_file).startswith("__init__.") else top_file
     for name, mod in list(sys.modules.items()):
         if name != module_name and not name.startswith(module_name + "."):
             continue
         path = getattr(mod, "__file__", None) or ""
-        if path.endswith(EXTENSION_SUFFIXES):
+        if path.endswith(EXTENSION_SUFFIXES) and _inside(path, folder):
             return True
     return False
 
