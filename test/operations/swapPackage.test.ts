@@ -26,6 +26,8 @@ const GRAPH = [
   { name: "pin", version: "2.0" },
   { name: "solo", version: "1.0" },
   { name: "solo", version: "2.0" },
+  { name: "keeper", version: "1.0", requires: ["base==1.0"] },
+  { name: "keeper", version: "2.0" },
 ];
 
 describe("swap NAME==VERSION", () => {
@@ -177,5 +179,22 @@ describe("swap NAME==VERSION", () => {
     assert.equal(report.viaInstall, true);
     assert.equal(w.installed().solo, "2.0");
     assert.ok(w.bubbles().includes("solo-1.0"), "main's 1.0 went into a bubble");
+  });
+
+  test("a bubble that took main's old version and cannot be rebuilt from the store is reported stale", async () => {
+    assert.equal(w.installed().base, "1.0");
+    for (const spec of ["keeper==2.0", "keeper==1.0"]) assert.equal((await w.cli(["install", spec])).code, 0);
+    assert.deepEqual(where("keeper-1.0"), { keeper: "1.0@bubble", base: "1.0@main" });
+    const distInfo = readdirSync(join(w.venv, "bubbles", "keeper-1.0")).find((n) =>
+      n.endsWith(".dist-info"),
+    )!;
+    const sha = readFileSync(join(w.venv, "bubbles", "keeper-1.0", distInfo, "omnipkg_wheel"), "utf8").trim();
+    rmSync(join(w.home, "store", "wheels", `${sha}.json`));
+    const report = await swap("lib==2.0");
+    assert.deepEqual(
+      report.staleBubbles.map((b) => `${b.name}==${b.version}: ${b.dist} ${b.expects} -> ${b.main}`),
+      ["keeper==1.0: base 1.0 -> 2.0"],
+    );
+    assert.equal(w.installed().base, "2.0", "the swap itself went through");
   });
 });
