@@ -307,13 +307,15 @@ async function chooseVersions(
         if (!usable) reasons.push(`${version}: no wheel for this interpreter`);
         return usable;
       });
+      // With a single alternative the version is already in the label: say only why.
+      const why = slot.length === 1 ? reasons.map((r) => r.replace(/^[^:]+: /, "")) : reasons;
       if (pick) out.push({ name: p.name, version: pick });
       else
         ctx.report.skipped.push({
           python,
           package: p.name,
           version: slot.join("|"),
-          reason: reasons.join("; "),
+          reason: why.join("; "),
         });
     }
   }

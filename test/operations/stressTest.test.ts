@@ -114,7 +114,7 @@ describe("omnipkg stress-test", () => {
       assert.ok(
         skipped.some(
           (s: { package: string; reason: string }) =>
-            s.package === "alpha" && /9\.9: not on the configured indexes/.test(s.reason),
+            s.package === "alpha" && /^not on the configured indexes/.test(s.reason),
         ),
       );
       assert.ok(
@@ -145,7 +145,7 @@ describe("omnipkg stress-test", () => {
         ),
       );
     }
-    assert.match(table.stdout, /skipped: Python \S+ alpha==9\.9: 9\.9: not on the configured indexes/);
+    assert.match(table.stdout, /skipped: Python \S+ alpha==9\.9: not on the configured indexes/);
     assert.match(table.stdout, /Dedup: .* saved/);
     assert.match(table.stdout, /All 16 checks passed/);
   });
