@@ -6,7 +6,7 @@ import { errnoCode } from "../core/errors.ts";
 import { writeFileAtomic } from "../core/atomicFs.ts";
 import { createDebug } from "../core/debug.ts";
 import { hashMismatch, noSpace, recordMismatch, wheelCorrupt, wheelMissing } from "./errors.ts";
-import { BUFFERED_ENTRY_MAX_BYTES, readWheel, type WheelLimits } from "./readWheel.ts";
+import { BUFFERED_ENTRY_MAX_BYTES, IN_MEMORY_MAX_BYTES, readWheel, type WheelLimits } from "./readWheel.ts";
 import { hexFromRecordHash, parseRecord } from "./record.ts";
 import type { ManifestFile, WheelManifest } from "./types.ts";
 import {
@@ -150,7 +150,9 @@ export async function importWheel(
     if (errnoCode(error) === "ENOENT") throw wheelMissing(wheelPath);
     throw error;
   }
-  const sha256 = await hashFile(wheelPath);
+  // One read: the bytes that are hashed are the bytes that are unpacked.
+  const contents = wheelSize <= IN_MEMORY_MAX_BYTES ? readFileSync(wheelPath) : undefined;
+  const sha256 = contents ? contentHash(contents) : await hashFile(wheelPath);
   if (options.expectedSha256 !== undefined && options.expectedSha256.toLowerCase() !== sha256) {
     throw hashMismatch(filename, options.expectedSha256.toLowerCase(), sha256);
   }
@@ -196,6 +198,7 @@ export async function importWheel(
         settle(entry.path, entry.executable, stored);
       },
       options.limits,
+      contents,
     );
     checkTree(filename, files);
     const info = findDistInfo(

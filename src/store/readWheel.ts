@@ -27,7 +27,7 @@ import { wheelCorrupt, wheelUnsafe } from "./errors.ts";
  * the declared one, so this path refuses what the streaming one refuses.
  */
 
-const IN_MEMORY_MAX_BYTES = 256 * 1024 ** 2;
+export const IN_MEMORY_MAX_BYTES = 256 * 1024 ** 2;
 /** Entries up to this size are handed over as a Buffer; larger ones as a stream. */
 export const BUFFERED_ENTRY_MAX_BYTES = 4 * 1024 ** 2;
 const LOCAL_HEADER_SIG = 0x04034b50;
@@ -136,13 +136,16 @@ export async function readWheel(
   wheelPath: string,
   onEntry: EntryHandler,
   limits: WheelLimits = DEFAULT_LIMITS,
+  /** The wheel's bytes when the caller already read them (importWheel hashes them first). */
+  contents?: Buffer,
 ): Promise<void> {
-  let zipBuffer: Buffer | undefined;
-  try {
-    if (statSync(wheelPath).size <= IN_MEMORY_MAX_BYTES) zipBuffer = readFileSync(wheelPath);
-  } catch {
-    // yauzl.open reports a missing or unreadable file in its own words
-  }
+  let zipBuffer: Buffer | undefined = contents;
+  if (!zipBuffer)
+    try {
+      if (statSync(wheelPath).size <= IN_MEMORY_MAX_BYTES) zipBuffer = readFileSync(wheelPath);
+    } catch {
+      // yauzl.open reports a missing or unreadable file in its own words
+    }
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
     const options = { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true };
     const done = (error: Error | null, zipfile: yauzl.ZipFile): void =>
