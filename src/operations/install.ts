@@ -571,7 +571,12 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
 
   // Record: the environment, its distributions, store references and one revision.
   const kb = ctx.kb;
+  // A store reference is a function of the wheel's hash: one the KB holds is not rewritten (on a
+  // warm install that was one write transaction and a JSON of every file per wheel).
+  const knownRefs = new Set(await kb.listStoreRefs());
   for (const m of [...mainManifests, ...bubbleManifests.flat(), ...displacedManifests.flat()]) {
+    if (knownRefs.has(m.sha256)) continue;
+    knownRefs.add(m.sha256);
     await kb.putStoreRef(
       m.sha256,
       m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, mode: f.mode })),
