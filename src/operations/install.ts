@@ -16,7 +16,6 @@ import {
 import { resolve, ResolutionImpossible, type Resolution, type ResolvedPackage } from "../resolve/index.ts";
 import { canonicalizeName, type Requirement } from "../standards/index.ts";
 import { createStore, createLinker, type Store, type WheelManifest } from "../store/index.ts";
-import { buildWheelFromSdist } from "../build/buildWheel.ts";
 import { installForgotten } from "../build/forgetBuildEnv.ts";
 import { createBubble, removeBubble } from "../bubbles/writeBubble.ts";
 import { bubbleFolderName, bubblesDir, listBubbles } from "../bubbles/bubbleManifest.ts";
@@ -175,8 +174,9 @@ async function createContext(
     kb,
     facts: target.facts,
     tmpDir: layout.tmpDir,
-    build: (sdist, outDir) =>
-      buildWheelFromSdist(sdist, outDir, {
+    // The PEP 517 machinery (tar, TOML) loads only when an sdist really has to be built.
+    build: async (sdist, outDir) =>
+      (await import("../build/buildWheel.ts")).buildWheelFromSdist(sdist, outDir, {
         python: target.facts.real_executable,
         tmpDir: layout.tmpDir,
         installRequirements: (envDir, reqs) =>

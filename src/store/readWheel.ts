@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { inflateRawSync } from "node:zlib";
-import yauzl from "yauzl";
+import type { Entry as ZipEntry, ZipFile } from "yauzl";
 import { isOmnipkgError } from "../core/errors.ts";
 import { wheelCorrupt, wheelUnsafe } from "./errors.ts";
 
@@ -98,7 +98,7 @@ function classify(wheel: string, error: unknown): unknown {
 export type EntryHandler = (entry: WheelEntry, content: Readable | Buffer) => Promise<void>;
 
 /** The inflated bytes of a small entry, read straight from the wheel in memory. */
-function inflateFromBuffer(wheel: string, zipBuffer: Buffer, entry: yauzl.Entry): Buffer {
+function inflateFromBuffer(wheel: string, zipBuffer: Buffer, entry: ZipEntry): Buffer {
   if (entry.isEncrypted())
     throw wheelCorrupt(wheel, `the entry ${JSON.stringify(entry.fileName)} is encrypted`);
   const at = entry.relativeOffsetOfLocalHeader;
@@ -146,9 +146,11 @@ export async function readWheel(
     } catch {
       // yauzl.open reports a missing or unreadable file in its own words
     }
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
+  // Loaded here, not at start-up: a warm install never opens a wheel.
+  const { default: yauzl } = await import("yauzl");
+  const zip = await new Promise<ZipFile>((resolve, reject) => {
     const options = { lazyEntries: true, autoClose: true, strictFileNames: true, validateEntrySizes: true };
-    const done = (error: Error | null, zipfile: yauzl.ZipFile): void =>
+    const done = (error: Error | null, zipfile: ZipFile): void =>
       error ? reject(mapYauzlError(wheelPath, error)) : resolve(zipfile);
     if (zipBuffer) yauzl.fromBuffer(zipBuffer, options, done);
     else yauzl.open(wheelPath, options, done);
@@ -174,7 +176,7 @@ export async function readWheel(
     zip.on("end", () => {
       if (!failed) resolve();
     });
-    zip.on("entry", (entry: yauzl.Entry) => {
+    zip.on("entry", (entry: ZipEntry) => {
       handle(entry).then(
         () => {
           if (!failed) zip.readEntry();
@@ -182,7 +184,7 @@ export async function readWheel(
         (error: unknown) => fail(error),
       );
     });
-    const handle = async (entry: yauzl.Entry): Promise<void> => {
+    const handle = async (entry: ZipEntry): Promise<void> => {
       const name = entry.fileName;
       checkEntryName(wheelPath, name);
       if (seen.has(name)) throw wheelUnsafe(wheelPath, `the entry ${JSON.stringify(name)} appears twice`);
