@@ -98,8 +98,10 @@ function planWheel(
       size: String(data.length),
     });
   };
+  const posixRoot = sep === "/" && !root.endsWith("/");
   for (const file of manifest.files) {
     let dest: string;
+    let recorded: string | undefined;
     let isScript = false;
     if (file.path.startsWith(dataPrefix)) {
       const [key = "", ...rest] = file.path.slice(dataPrefix.length).split("/");
@@ -124,7 +126,10 @@ function planWheel(
         INSTALLER_WRITTEN.has(file.path.slice(manifest.distInfo.length + 1))
       )
         continue;
-      dest = join(root, ...file.path.split("/"));
+      // Manifest paths were checked on import (relative, no "..", no empty segments), so on POSIX
+      // plain concatenation is what join() would return, without normalizing 3,500 paths.
+      dest = posixRoot ? `${root}/${file.path}` : join(root, ...file.path.split("/"));
+      recorded = file.path;
     }
     const source = store.filePath(file.sha256);
     if (isScript) {
@@ -132,7 +137,11 @@ function planWheel(
       continue;
     }
     puts.push({ dest, stage: (staged) => void linker.linkFile(source, staged, file.mode) });
-    rows.push({ path: recordPath(dest), hash: recordHashFromHex(file.sha256), size: String(file.size) });
+    rows.push({
+      path: recorded ?? recordPath(dest),
+      hash: recordHashFromHex(file.sha256),
+      size: String(file.size),
+    });
   }
   const entryPointsFile = manifest.files.find((f) => f.path === `${manifest.distInfo}/entry_points.txt`);
   if (entryPointsFile) {

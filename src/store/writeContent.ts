@@ -10,7 +10,7 @@ import {
   statSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { crc32 } from "node:zlib";
 import { errnoCode } from "../core/errors.ts";
@@ -49,7 +49,10 @@ export interface WriteFaults {
 let counter = 0;
 
 export function contentPath(filesDir: string, sha256: string): string {
-  return join(filesDir, sha256.slice(0, 2), sha256.slice(2));
+  // Called once per file of every install: concatenation, not join()'s normalization, on POSIX.
+  return sep === "/" && !filesDir.endsWith("/")
+    ? `${filesDir}/${sha256.slice(0, 2)}/${sha256.slice(2)}`
+    : join(filesDir, sha256.slice(0, 2), sha256.slice(2));
 }
 
 function writeAll(fd: number, chunk: Buffer): void {
