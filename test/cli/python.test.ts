@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { findTestPythons, requirePythons, type TestPython } from "../helpers/pythons.ts";
 import {
   activeLinkId,
-  assertBuilt,
+  prepareCli,
   BIN,
   configActive,
   homeState,
@@ -48,7 +48,7 @@ describe("python adopt, list, swap, which, status, remove", () => {
   let other: TestPython;
 
   before(() => {
-    assertBuilt();
+    prepareCli();
     requirePythons(2);
     dir = makeTempDir("cli-python");
     home = join(dir, "home");

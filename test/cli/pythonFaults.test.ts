@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { requirePythons } from "../helpers/pythons.ts";
 import { probeInterpreter } from "../../src/python/probe.ts";
 import {
-  assertBuilt,
+  prepareCli,
   BIN,
   cliEnv,
   homeState,
@@ -40,7 +40,7 @@ describe("python faults", () => {
   let id: string;
 
   before(() => {
-    assertBuilt();
+    prepareCli();
     const [py] = requirePythons(1);
     dir = makeTempDir("cli-faults");
     // Readable by everyone, so the `nobody` test below can read but not write.

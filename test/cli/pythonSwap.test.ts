@@ -8,7 +8,7 @@ import { readConfig } from "../../src/core/config.ts";
 import { requirePythons, type TestPython } from "../helpers/pythons.ts";
 import {
   activeLinkId,
-  assertBuilt,
+  prepareCli,
   BIN,
   cliEnv,
   configActive,
@@ -31,7 +31,7 @@ describe("python swap in a real shell, under concurrency and under kill -9", () 
   let b: TestPython;
 
   before(() => {
-    assertBuilt();
+    prepareCli();
     [a, b] = requirePythons(2) as [TestPython, TestPython];
     dir = makeTempDir("cli-swap");
     home = join(dir, "home");
@@ -77,15 +77,20 @@ describe("python swap in a real shell, under concurrency and under kill -9", () 
       const closed = new Promise<number | null>((done) => child.on("close", done));
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      for (let waited = 0; !out.includes("Switch to which Python?"); waited += 20) {
-        assert.ok(waited < 20_000, `no menu appeared: ${JSON.stringify(out)}`);
-        await sleep(20);
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      try {
+        for (let waited = 0; !out.includes("Switch to which Python?"); waited += 20) {
+          assert.ok(waited < 20_000, `no menu appeared: ${JSON.stringify(out)}`);
+          await sleep(20);
+        }
+        // The menu starts on the active version; one step down is the other one (newest first).
+        child.stdin.write("\x1b[B");
+        await sleep(200);
+        child.stdin.write("\r");
+        assert.equal(await closed, 0, out);
+      } finally {
+        child.kill("SIGKILL");
       }
-      // The menu starts on the active version; one step down is the other one (newest first).
-      child.stdin.write("\x1b[B");
-      await sleep(200);
-      child.stdin.write("\r");
-      assert.equal(await closed, 0);
       assert.match(out, new RegExp(`Switched to Python ${b.version.replace(/\./g, "\\.")}`));
       assert.equal(activeLinkId(home), b.version);
       assert.equal(runCli(["swap", "python", a.version], { home }).code, 0);
@@ -107,14 +112,19 @@ describe("python swap in a real shell, under concurrency and under kill -9", () 
     const closed = new Promise((done) => child.on("close", done));
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    for (let waited = 0; !out.includes("\n"); waited += 10) {
-      assert.ok(waited < 20_000, "the child never printed its prefix");
-      await sleep(10);
+    try {
+      for (let waited = 0; !out.includes("\n"); waited += 10) {
+        assert.ok(waited < 20_000, "the child never printed its prefix");
+        await sleep(10);
+      }
+      assert.equal(out.trim(), join(home, "envs", a.version), "sys.prefix is the real environment");
+      const swap = runCli(["swap", "python", b.version], { home });
+      assert.equal(swap.code, 0, swap.stderr);
+      child.stdin.end("go\n");
+      await closed;
+    } finally {
+      child.kill("SIGKILL");
     }
-    assert.equal(out.trim(), join(home, "envs", a.version), "sys.prefix is the real environment");
-    assert.equal(runCli(["swap", "python", b.version], { home }).code, 0);
-    child.stdin.end("go\n");
-    await closed;
     const [, pipFile, underLink] = out.trim().split("\n");
     assert.ok(pipFile!.startsWith(join(home, "envs", a.version) + "/"), pipFile);
     assert.equal(underLink, "False");

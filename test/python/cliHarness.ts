@@ -1,12 +1,15 @@
 import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
@@ -14,16 +17,36 @@ import { join, resolve } from "node:path";
 
 /**
  * Runs the real CLI (bin/omnipkg.js over the esbuild bundle) against a temp home, the way a user
- * does. The bundle must be built (`npm run build`, which `npm test` does first).
+ * does. Each test file bundles its own copy with the project's build script into a temp package
+ * folder, so it always tests the current sources and is not broken by another process rebuilding
+ * dist/ at the same moment.
  */
 export const REPO = resolve(import.meta.dirname, "..", "..");
-export const BIN = join(REPO, "bin", "omnipkg.js");
+/** The bin script of the private build; set by `prepareCli()` (a live binding). */
+export let BIN = join(REPO, "bin", "omnipkg.js");
+let prepared: string | undefined;
 
-export function assertBuilt(): void {
-  if (!existsSync(join(REPO, "dist", "cli.js"))) {
-    throw new Error("dist/cli.js is missing: run `npm run build` before these tests.");
-  }
+export function prepareCli(): void {
+  if (prepared) return;
+  const root = mkdtempSync(join(tmpdir(), "omnipkg-cli-build-"));
+  chmodSync(root, 0o755); // the `nobody` test runs this copy too
+  process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, "bin"));
+  copyFileSync(join(REPO, "bin", "omnipkg.js"), join(root, "bin", "omnipkg.js"));
+  copyFileSync(join(REPO, "package.json"), join(root, "package.json"));
+  symlinkSync(join(REPO, "src"), join(root, "src"));
+  symlinkSync(join(REPO, "node_modules"), join(root, "node_modules"));
+  const build = spawnSync(process.execPath, [join(REPO, "scripts", "build.mjs")], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`building the CLI failed: ${build.stderr}`);
+  BIN = join(root, "bin", "omnipkg.js");
+  prepared = root;
 }
+
+/** Older name, used by other areas' tests: also builds the private copy (and updates BIN). */
+export const assertBuilt = prepareCli;
 
 export interface CliResult {
   code: number | null;
