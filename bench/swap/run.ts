@@ -41,7 +41,8 @@ function findPyenv(): { bin: string; root: string } | undefined {
 }
 
 const fmt = (ms: number | null): string => (ms === null ? "n/a" : `${ms.toFixed(1)} ms`);
-const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a / b);
+const ratio = (a: number | null, b: number | null): number | null =>
+  a === null || b === null ? null : a / b;
 const fmtRatio = (r: number | null): string => (r === null ? "n/a" : `${r.toFixed(2)}x`);
 
 if (!existsSync(join(ROOT, "dist", "cli.js"))) throw new Error("Run `npm run build` first.");
@@ -57,7 +58,9 @@ const [a, b] = pair as [TestPython, TestPython];
 
 function readPyenvVersions(root: string): string[] {
   try {
-    return execFileSync("ls", [join(root, "versions")], { encoding: "utf8" }).split("\n").filter(Boolean);
+    return execFileSync("ls", [join(root, "versions")], { encoding: "utf8" })
+      .split("\n")
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -72,12 +75,14 @@ const savedVersionFile = versionFile && existsSync(versionFile) ? readFileSync(v
 
 try {
   process.stdout.write(`Adopting ${a.version} and ${b.version} into a temp home...\n`);
-  for (const p of [a, b]) execFileSync(process.execPath, [BIN, "python", "adopt", p.version], { env, stdio: "ignore" });
+  for (const p of [a, b])
+    execFileSync(process.execPath, [BIN, "python", "adopt", p.version], { env, stdio: "ignore" });
 
   const nodeStart: number[] = [];
   const omnipkgSwap: number[] = [];
   const pyenvGlobal: number[] = [];
-  for (let i = 0; i < 3; i++) timeRun(process.execPath, [BIN, "swap", "python", i % 2 ? a.version : b.version], env);
+  for (let i = 0; i < 3; i++)
+    timeRun(process.execPath, [BIN, "swap", "python", i % 2 ? a.version : b.version], env);
   for (let i = 0; i < SWAPS; i++) {
     const target = i % 2 ? a.version : b.version;
     nodeStart.push(timeRun(process.execPath, ["-e", "0"], env));
