@@ -17,7 +17,66 @@ async function assertConfigReadable(layout: import("../core/home.ts").HomeLayout
   }
 }
 
-async function adoptAction(request: string, flags: { json?: boolean }): Promise<void> {
+/**
+ * `python adopt --all`: every CPython 3.6+ that discovery finds, one version each (the first source
+ * in discovery order wins a tie, as for `adopt X.Y.Z`).
+ */
+async function adoptAllAction(flags: { json?: boolean }): Promise<void> {
+  const [{ homeLayout }, { adoptInterpreter }, { withKnowledgeBase }, { findInterpreters }] =
+    await Promise.all([
+      import("../core/home.ts"),
+      import("../python/adopt.ts"),
+      import("../python/probeCache.ts"),
+      import("../python/findInterpreters.ts"),
+    ]);
+  const layout = homeLayout();
+  await assertConfigReadable(layout);
+  // The user's own python3 first, so that on a new home it is the active one, as on first use.
+  const { readConfigEnsuringPython } = await import("../python/ensureAdopted.ts");
+  await readConfigEnsuringPython(layout, progress);
+  const results = await withKnowledgeBase(
+    layout,
+    async (kb) => {
+      const found = await findInterpreters({ homeRoot: layout.root, cache: kb });
+      const seen = new Set<string>();
+      const out = [];
+      for (const f of found) {
+        const [major, minor] = f.facts.version_info;
+        if (f.facts.implementation !== "cpython" || major !== 3 || minor < 6 || seen.has(f.facts.version))
+          continue;
+        seen.add(f.facts.version);
+        out.push(await adoptInterpreter(layout, f.candidate.path, { cache: kb, onProgress: progress }));
+      }
+      return out;
+    },
+    { forWrite: true },
+  );
+  if (flags.json) {
+    const { printJson } = await import("../core/output.ts");
+    printJson(results);
+    return;
+  }
+  for (const result of results) {
+    const r = result.record;
+    process.stdout.write(
+      `${result.created ? "Adopted" : "Already adopted"} Python ${r.version} (${r.source}: ${r.path})\n`,
+    );
+  }
+  process.stdout.write(`${results.length} interpreter${results.length === 1 ? "" : "s"} adopted.\n`);
+}
+
+async function adoptAction(
+  request: string | undefined,
+  flags: { json?: boolean; all?: boolean },
+): Promise<void> {
+  const { UsageError } = await import("../core/errors.ts");
+  if (flags.all) {
+    if (request !== undefined) throw new UsageError("Give a version or --all, not both.");
+    return adoptAllAction(flags);
+  }
+  if (request === undefined) {
+    throw new UsageError("Name the interpreter to adopt: a version (3.9, 3.9.18), a path, or --all.");
+  }
   const [{ homeLayout }, { adoptInterpreter }, { withKnowledgeBase }] = await Promise.all([
     import("../core/home.ts"),
     import("../python/adopt.ts"),
@@ -125,10 +184,11 @@ export function register(program: Command): void {
     .description("adopt, switch, locate and remove Python interpreters");
   python
     .command("adopt")
-    .description("adopt an interpreter: a version (3.11 picks the newest 3.11.x) or a path")
-    .argument("<version-or-path>", "e.g. 3.11, 3.9.18 or /usr/bin/python3")
-    .option("--json", "print the adopted interpreter as JSON")
-    .addHelpText("after", "\nExample:\n  omnipkg python adopt 3.9")
+    .description("adopt an interpreter: a version (3.11 picks the newest 3.11.x), a path, or --all")
+    .argument("[version-or-path]", "e.g. 3.11, 3.9.18 or /usr/bin/python3")
+    .option("--all", "adopt every CPython 3.6+ found (one per version)")
+    .option("--json", "print the adopted interpreter(s) as JSON")
+    .addHelpText("after", "\nExamples:\n  omnipkg python adopt 3.9\n  omnipkg python adopt --all")
     .action(adoptAction);
   python
     .command("switch")

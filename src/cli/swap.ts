@@ -7,6 +7,7 @@ import type { Command } from "commander";
  */
 
 interface SwapFlags {
+  /** Only for `swap python`. */
   fromFile?: boolean;
 }
 
@@ -23,18 +24,34 @@ export async function swapPythonAction(version: string | undefined, flags: SwapF
 export function register(program: Command): void {
   program
     .command("swap")
-    .description("switch the active Python interpreter: swap python [VERSION]")
-    .argument("<what>", '"python" (switching package versions arrives with the install engine)')
-    .argument("[version]", "adopted version to switch to, e.g. 3.11 or 3.9.18")
-    .option("--from-file", "use the version in .python-version (this folder or a parent)")
-    .addHelpText("after", "\nExample:\n  omnipkg swap python 3.11")
-    .action(async (what: string, version: string | undefined, flags: SwapFlags) => {
-      if (what !== "python") {
+    .description(
+      "switch the active interpreter (swap python [VERSION]) or a package's main version (swap NAME==VERSION)",
+    )
+    .argument("<what>", '"python", or NAME==VERSION of a bubbled package')
+    .argument("[version]", "with python: adopted version to switch to, e.g. 3.11 or 3.9.18")
+    .option("--from-file", "python: use the version in .python-version (this folder or a parent)")
+    .option("--python <version>", "package: act on the managed environment of this adopted interpreter")
+    .option("--env <dir>", "package: act on this existing virtual environment")
+    .option("--json", "package: print a machine-readable report")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  omnipkg swap python 3.11\n  omnipkg swap python            # menu on a TTY\n  omnipkg swap rich==13.4.2      # that version into main, the current one into a bubble",
+    )
+    .action(
+      async (
+        what: string,
+        version: string | undefined,
+        flags: SwapFlags & { python?: string; env?: string; json?: boolean },
+      ) => {
+        if (what === "python") return swapPythonAction(version, flags);
         const { UsageError } = await import("../core/errors.ts");
-        throw new UsageError(
-          `Swapping package versions ("${what}") arrives with the install engine; today only \`omnipkg swap python <VERSION>\` works.`,
-        );
-      }
-      await swapPythonAction(version, flags);
-    });
+        if (!what.includes("==") || version !== undefined) {
+          throw new UsageError(
+            `"omnipkg swap ${[what, version].filter(Boolean).join(" ")}" is not a swap: use \`omnipkg swap python <VERSION>\` or \`omnipkg swap NAME==VERSION\`.`,
+          );
+        }
+        const { swapPackageAction } = await import("./swapPackage.ts");
+        return swapPackageAction(what, flags);
+      },
+    );
 }

@@ -9,7 +9,6 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
 
 /**
  * Every write to config, shims, environments and the store goes through here: write a sibling temp
@@ -18,8 +17,11 @@ import { randomBytes } from "node:crypto";
  * why the temp file is a sibling and not in /tmp).
  */
 
+// pid + a random suffix is unique enough: temp files are opened with O_EXCL ("wx"), so a clash fails
+// loudly instead of clobbering. (node:crypto is not used: loading it costs milliseconds on `swap`.)
 function tempSibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const suffix = Math.floor(Math.random() * 2 ** 32).toString(16);
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${suffix}.tmp`);
 }
 
 export function fsyncDir(dir: string): void {

@@ -132,33 +132,48 @@ export function cliLocation(): CliLocation {
   return { node: process.execPath, bin: join(packageRoot(), "bin", "omnipkg.js") };
 }
 
-export function installRuntime(envDir: string, cli: CliLocation = cliLocation()): string {
-  const sitePackages = sitePackagesOf(envDir);
-  const finalDir = join(sitePackages, "omnipkg");
+/** Replace `site-packages/<name>` with a staged copy of `src/runtime/<name>` in one rename. */
+function shipPackage(sitePackages: string, name: string, extraFiles: Record<string, string> = {}): string {
+  const finalDir = join(sitePackages, name);
   const staging = makeStagingDir(finalDir);
   try {
-    const source = join(runtimeDir(), "omnipkg");
-    // TODO(runtime): src/runtime/omnipkg/ is written by the runtime area; until it exists only
-    // _cli.json is shipped, and `omnipkg python rescan` refreshes every environment once it lands.
+    const source = join(runtimeDir(), name);
     if (existsSync(source)) {
       cpSync(source, staging, {
         recursive: true,
         filter: (src) => !src.includes("__pycache__"),
       });
     }
-    writeFileAtomic(join(staging, "_cli.json"), JSON.stringify(cli, null, 2) + "\n", { syncDir: false });
+    for (const [file, text] of Object.entries(extraFiles)) {
+      writeFileAtomic(join(staging, file), text, { syncDir: false });
+    }
     fsyncDir(staging);
     const old = existsSync(finalDir) ? `${staging}.old` : undefined;
     if (old) renameSync(finalDir, old);
     renameSync(staging, finalDir);
     if (old) rmSync(old, { recursive: true, force: true });
-    fsyncDir(sitePackages);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+  return finalDir;
+}
+
+/**
+ * Ship omnipkg's Python side into an environment: the `omnipkg` package (the bubble loader, with
+ * `_cli.json` saying how to call this CLI) and `omnipkg_worker` (the client for warm workers, used
+ * by `omnipkg.interpreter()` and `loader(..., isolate=True)`), plus the pin for shim-started
+ * processes.
+ */
+export function installRuntime(envDir: string, cli: CliLocation = cliLocation()): string {
+  const sitePackages = sitePackagesOf(envDir);
+  const loaderDir = shipPackage(sitePackages, "omnipkg", {
+    "_cli.json": JSON.stringify(cli, null, 2) + "\n",
+  });
+  const workerDir = shipPackage(sitePackages, "omnipkg_worker");
+  fsyncDir(sitePackages);
   writeFileAtomic(join(sitePackages, PIN_MODULE), PIN_SOURCE, { syncDir: false });
   writeFileAtomic(join(sitePackages, PIN_PTH), PIN_LINE);
-  compileBytecode(envDir, [join(sitePackages, PIN_MODULE), finalDir]);
+  compileBytecode(envDir, [join(sitePackages, PIN_MODULE), loaderDir, workerDir]);
   return sitePackages;
 }

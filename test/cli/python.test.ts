@@ -194,14 +194,16 @@ describe("python adopt, list, swap, which, status, remove", () => {
     assert.equal(notLeading.pythonVersionFile, null);
   });
 
-  test("doctor passes on a healthy home; package swap says it is not here yet", () => {
+  test("doctor passes on a healthy home; swap of a package that is not installed fails clearly", () => {
     const shims = join(home, "active", "bin");
     const d = runCli(["doctor"], { home, env: { PATH: `${shims}:${process.env.PATH}` } });
     assert.equal(d.code, 0, d.stdout + d.stderr);
     assert.match(d.stdout, /No problems found/);
-    const swap = runCli(["swap", "rich==13.4.2"], { home });
-    assert.equal(swap.code, 2);
-    assert.match(swap.stderr, /arrives with the install engine/);
+    const swap = runCli(["swap", "no-such-pkg==1.0"], { home });
+    assert.equal(swap.code, 1, swap.stderr);
+    assert.match(swap.stderr, /no-such-pkg/);
+    const bad = runCli(["swap", "3.9"], { home });
+    assert.equal(bad.code, 2, "a version without `python` is bad usage");
   });
 
   test("rescan restores omnipkg's files in every environment and deletes folders nothing registers", () => {
