@@ -164,8 +164,9 @@ function createNewFolderFinder(env: string): (dir: string) => string | undefined
   const find = (dir: string): string | undefined => {
     if (memo.has(dir)) return memo.get(dir);
     let result: string | undefined;
-    if (dir === env || !dir.startsWith(env + sep) || existsSync(dir)) result = undefined;
-    else result = find(dirname(dir)) ?? dir;
+    if (dir === env || !dir.startsWith(env + sep)) result = undefined;
+    // Below a new folder everything is new: no lookup. Else the folder itself decides.
+    else result = find(dirname(dir)) ?? (existsSync(dir) ? undefined : dir);
     memo.set(dir, result);
     return result;
   };
