@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createDebug } from "../core/debug.ts";
 import { OmnipkgError } from "../core/errors.ts";
+import { onInterrupt } from "../core/interrupt.ts";
 import type { DistFile, IndexClient } from "../index/index.ts";
 import type { KnowledgeBase } from "../kb/index.ts";
 import type { InterpreterFacts } from "../python/index.ts";
@@ -112,6 +113,7 @@ export function createDistSource(options: DistSourceOptions): DistSource {
    */
   const downloadsDir = join(options.tmpDir, "downloads", `${process.pid}-${randomBytes(4).toString("hex")}`);
   let inFlight = 0;
+  onInterrupt(() => rmSync(downloadsDir, { recursive: true, force: true }));
 
   async function withDownload<T>(
     file: DistFile,

@@ -5,6 +5,7 @@ import pLimit from "p-limit";
 import { OmnipkgError } from "../core/errors.ts";
 import { homeLayout, type HomeLayout } from "../core/home.ts";
 import { acquireLock } from "../core/lock.ts";
+import { installInterruptHandler, onInterrupt } from "../core/interrupt.ts";
 import { createIndexClient, loadIndexSettings, type DistFile, type IndexFlags } from "../index/index.ts";
 import { installWheels, listInstalled, recoverEnv, type InstalledDist } from "../install/index.ts";
 import {
@@ -24,7 +25,7 @@ import { directUrlRecord, parseRoots, type DirectCandidate } from "./directRequi
 import { createIndexProvider, yankedWarning, type DistCandidate } from "./indexProvider.ts";
 import { readRequirementFiles } from "./requirementsFile.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { readEnvState } from "./envState.ts";
 
 /**
@@ -120,6 +121,9 @@ export async function installPackages(
   events: InstallEvents = {},
 ): Promise<InstallReport> {
   const layout = homeLayout();
+  installInterruptHandler();
+  // Store temp files are named `<pid>-...`: an interrupted import leaves only this process's.
+  onInterrupt(() => removeOwnStoreTemps(layout.storeDir));
   const kb = await openKnowledgeBase(layout);
   try {
     const target = await resolveTarget(layout, request.target, kb);
@@ -526,7 +530,10 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
       movedIntoBubble.push({ name: m.name, version: m.version, wheelSha256: m.sha256, bubble: folder });
   }
   // Bubbles are only usable through the runtime loader: make sure this environment has it.
-  if (report.bubbles.some((b) => !b.existed) && !existsSync(join(ctx.target.scheme.purelib, "omnipkg", "__init__.py"))) {
+  if (
+    report.bubbles.some((b) => !b.existed) &&
+    !existsSync(join(ctx.target.scheme.purelib, "omnipkg", "__init__.py"))
+  ) {
     const { installRuntime } = await import("../python/index.ts");
     installRuntime(ctx.target.envDir);
   }
@@ -662,4 +669,11 @@ function compileInstalled(ctx: Context, manifests: WheelManifest[]): void {
     input: files.join("\n"),
     stdio: ["pipe", "ignore", "inherit"],
   });
+}
+
+function removeOwnStoreTemps(storeDir: string): void {
+  const tmp = join(storeDir, "tmp");
+  if (!existsSync(tmp)) return;
+  for (const name of readdirSync(tmp))
+    if (name.startsWith(`${process.pid}-`)) rmSync(join(tmp, name), { force: true });
 }
