@@ -13,7 +13,7 @@ import { isOmnipkgError } from "../../src/core/errors.ts";
  * `swap NAME==VERSION` against a real venv and a local index: a bubbled version becomes main's,
  * main's version (and what the bubble replaces) goes into a bubble, from the store without a
  * download; a bubble that took the old version from main is rebuilt (runtime README rule 5).
- * The operation is called directly until `omnipkg swap` routes NAME==VERSION here.
+ * The operation is called directly (swapPackageCli.test.ts covers the command).
  */
 
 const GRAPH = [
