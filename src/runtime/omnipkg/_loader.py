@@ -64,6 +64,20 @@ def _within(path, folder):
     return path.startswith(prefix) or os.path.realpath(path).startswith(prefix)
 
 
+def _owned_by(file, dist):
+    """Whether `file` is one of `dist`'s own files: inside its folder and under one of its top-level
+    names. A module can live under one project's name while its file belongs to another (requests
+    aliases charset_normalizer's compiled `md` as `requests.packages.charset_normalizer.md`), so the
+    module name alone does not say whose extension it is."""
+    for root in {dist.dir, os.path.realpath(dist.dir)}:
+        prefix = root + os.sep
+        for path in {file, os.path.realpath(file)}:
+            if path.startswith(prefix):
+                first = path[len(prefix):].split(os.sep, 1)[0]
+                return first.split(".", 1)[0] in dist.top_level
+    return False
+
+
 def _check_extensions(plan, saved):
     suffixes = _installed.extension_suffixes()
     for key, module in saved.items():
@@ -75,6 +89,8 @@ def _check_extensions(plan, saved):
         if _within(file, new.dir):
             continue
         if current is not None and _within(file, current.dir):
+            if not _owned_by(file, current):
+                continue  # another project's extension that merely sits under this one's name
             _raise_conflict(new, _describe(current), str(current.version), [key])
         _raise_conflict(new, "%s from %s" % (new.display, os.path.dirname(file)), None, [key])
     for name, (current, new) in plan.changed.items():
