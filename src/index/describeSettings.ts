@@ -26,6 +26,7 @@ export function describeSettings(settings: IndexSettings): { settings: SettingRo
       row("index-url", settings.indexUrl, url),
       row("extra-index-url", settings.extraIndexUrls, urls),
       row("find-links", settings.findLinks, urls),
+      row("index-strategy", settings.indexStrategy, (v) => v),
       row("no-index", settings.noIndex, (v) => v),
       row("timeout", settings.timeoutSec, (v) => v),
       row("retries", settings.retries, (v) => v),
