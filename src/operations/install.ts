@@ -464,15 +464,6 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
 
   // Known to the knowledge base before anything changes on disk, so recording cannot fail after.
   await ensureEnvironmentRecorded(ctx);
-  await ctx.kb.putEnvironment({
-    id: ctx.target.envId,
-    interpreterId: ctx.target.interpreterId ?? ctx.target.envId,
-    path: ctx.target.envDir,
-    kind: "main",
-    parentId: null,
-    name: null,
-    version: null,
-  });
   const installStart = performance.now();
   const linker = createLinker(ctx.events.warn ? { warn: ctx.events.warn } : {});
   const added: RevisionItem[] = [];
@@ -581,14 +572,11 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
   // A store reference is a function of the wheel's hash: one the KB holds is not rewritten (on a
   // warm install that was one write transaction and a JSON of every file per wheel).
   const knownRefs = new Set(await kb.listStoreRefs());
-  for (const m of [...mainManifests, ...bubbleManifests.flat(), ...displacedManifests.flat()]) {
-    if (knownRefs.has(m.sha256)) continue;
-    knownRefs.add(m.sha256);
-    await kb.putStoreRef(
-      m.sha256,
-      m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, mode: f.mode })),
-    );
-  }
+  await recordStoreRefs(
+    kb,
+    [...mainManifests, ...bubbleManifests.flat(), ...displacedManifests.flat()],
+    knownRefs,
+  );
   for (const [i, b] of bubblePlans.entries()) {
     if (b.existed) continue;
     const bubbleId = `${ctx.target.envId}#${bubbleFolderName(b.name, b.version)}`;
@@ -643,6 +631,26 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
 }
 
 /** The knowledge base keys environments by interpreter; adopt may predate the KB's data model. */
+/** Store references (wheel → files) for wheels the knowledge base does not know yet. */
+export async function recordStoreRefs(
+  kb: KnowledgeBase,
+  manifests: readonly WheelManifest[],
+  known: Set<string> = new Set(),
+): Promise<void> {
+  for (const m of manifests) {
+    if (known.has(m.sha256)) continue;
+    known.add(m.sha256);
+    await kb.putStoreRef(
+      m.sha256,
+      m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, mode: f.mode })),
+    );
+  }
+}
+
+/**
+ * Every command that changes an environment records it (and its interpreter, which may predate
+ * the knowledge base's data model) before touching the disk, so recording cannot fail after.
+ */
 export async function ensureEnvironmentRecorded(ctx: {
   kb: KnowledgeBase;
   target: EnvTarget;
@@ -656,6 +664,15 @@ export async function ensureEnvironmentRecorded(ctx: {
       facts: ctx.target.facts,
     });
   }
+  await ctx.kb.putEnvironment({
+    id: ctx.target.envId,
+    interpreterId,
+    path: ctx.target.envDir,
+    kind: "main",
+    parentId: null,
+    name: null,
+    version: null,
+  });
 }
 
 function compileInstalled(ctx: Context, manifests: WheelManifest[]): void {

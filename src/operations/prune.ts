@@ -79,15 +79,6 @@ export async function pruneBubbles(request: PruneRequest): Promise<PruneReport> 
         await kb.removeEnvironment(`${target.envId}#${basename(b.path)}`);
       }
       await ensureEnvironmentRecorded({ kb, target });
-      await kb.putEnvironment({
-        id: target.envId,
-        interpreterId: target.interpreterId ?? target.envId,
-        path: target.envDir,
-        kind: "main",
-        parentId: null,
-        name: null,
-        version: null,
-      });
       report.revision = await kb.applyChange({
         envId: target.envId,
         revision: {

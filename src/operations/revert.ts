@@ -209,15 +209,6 @@ async function runRevert(
 
   // Known to the KB before the disk changes, so recording cannot fail for want of a parent.
   await ensureEnvironmentRecorded(ctx);
-  await kb.putEnvironment({
-    id: target.envId,
-    interpreterId: target.interpreterId ?? target.envId,
-    path: target.envDir,
-    kind: "main",
-    parentId: null,
-    name: null,
-    version: null,
-  });
   const linker = createLinker(events.warn ? { warn: events.warn } : {});
   const manifestOf = (d: StateDist): WheelManifest => manifests.get(`${d.name}==${d.version}`)!;
   const movedIntoBubble: RevisionItem[] = [];

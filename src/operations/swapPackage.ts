@@ -31,6 +31,7 @@ import { readEnvState } from "./envState.ts";
 import { fetchPinnedWheels, RevertNeedsDownload } from "./fetchPinned.ts";
 import {
   ensureEnvironmentRecorded,
+  recordStoreRefs,
   envLockPath,
   installPackages,
   type InstallEvents,
@@ -536,20 +537,7 @@ async function recordSwap(
   const { kb, target } = ctx;
   const interpreterId = target.interpreterId ?? target.envId;
   await ensureEnvironmentRecorded({ kb, target });
-  await kb.putEnvironment({
-    id: target.envId,
-    interpreterId,
-    path: target.envDir,
-    kind: "main",
-    parentId: null,
-    name: null,
-    version: null,
-  });
-  for (const m of [...incoming, ...outgoing])
-    await kb.putStoreRef(
-      m.sha256,
-      m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, mode: f.mode })),
-    );
+  await recordStoreRefs(kb, [...incoming, ...outgoing]);
   const sourceFolder = ctx.source.dir.split("/").pop()!;
   await kb.removeEnvironment(`${target.envId}#${sourceFolder}`);
   const bubbles = [...rebuilt];

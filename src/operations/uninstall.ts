@@ -87,15 +87,6 @@ export async function uninstallPackages(request: UninstallRequest): Promise<Unin
       }
       if (mainNames.length > 0) report.removed = uninstall(target.scheme, mainNames).removed;
       await ensureEnvironmentRecorded({ kb, target });
-      await kb.putEnvironment({
-        id: target.envId,
-        interpreterId: target.interpreterId ?? target.envId,
-        path: target.envDir,
-        kind: "main",
-        parentId: null,
-        name: null,
-        version: null,
-      });
       report.revision = await kb.applyChange({
         envId: target.envId,
         remove: report.removed.map((r) => canonicalizeName(r.name)),
