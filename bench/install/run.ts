@@ -16,13 +16,24 @@
  * - Cold: a fresh OMNIPKG_HOME, a fresh UV_CACHE_DIR, `pip --no-cache-dir`. Warm: one untimed run
  *   fills a home/cache, then every timed run installs into a new environment from it.
  * - Only the install command is timed; the venv is made beforehand (pip's venv holds pip itself).
+ * - omnipkg runs from a bundle built for this run (not the shared dist/, which other builds replace);
+ *   `--no-build` uses bin/omnipkg.js and dist/ as they are.
  *
  * Usage: node --import tsx bench/install/run.ts [--runs N] [--no-build] [--with-default-index]
  *        [--only omnipkg,uv,pip] [requirement ...]
  * Writes .bench-out/install.json.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -159,6 +170,22 @@ function installedSet(venv: string): string[] {
     .sort();
 }
 
+/**
+ * Build the CLI bundle into a private copy of the package layout, so that another `npm run build`
+ * (which empties dist/) cannot pull the files from under a running benchmark. src and node_modules
+ * are symlinks: the bundle reads src only while building, and src/runtime at run time.
+ */
+function privateBuild(root: string, node: string): string {
+  const pkg = join(root, "omnipkg-build");
+  mkdirSync(join(pkg, "bin"), { recursive: true });
+  mkdirSync(join(pkg, "scripts"), { recursive: true });
+  for (const name of ["src", "node_modules"]) symlinkSync(join(repo, name), join(pkg, name));
+  for (const file of ["package.json", join("bin", "omnipkg.js"), join("scripts", "build.mjs")])
+    cpSync(join(repo, file), join(pkg, file));
+  execFileSync(node, [join(pkg, "scripts", "build.mjs")], { cwd: pkg, stdio: "inherit" });
+  return join(pkg, "bin", "omnipkg.js");
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -175,9 +202,7 @@ async function main(): Promise<void> {
   const node = process.execPath;
   let venvCount = 0;
   try {
-    if (args.build && args.tools.includes("omnipkg")) {
-      execFileSync(node, [join(repo, "scripts", "build.mjs")], { cwd: repo, stdio: "inherit" });
-    }
+    const omnipkgBin = args.build ? privateBuild(root, node) : join(repo, "bin", "omnipkg.js");
     // uv: the one on PATH, else a throwaway venv with uv from the configured index.
     let uv = "";
     if (args.tools.includes("uv")) {
@@ -215,7 +240,7 @@ async function main(): Promise<void> {
         ms = run(
           node,
           [
-            join(repo, "bin", "omnipkg.js"),
+            omnipkgBin,
             "install",
             "--env",
             venv,
