@@ -19,4 +19,10 @@ if (typeof module.enableCompileCache === "function") {
     // A read-only cache location is not a reason to fail.
   }
 }
-await import("../dist/cli.js");
+// `swap python <VERSION>` has its own single-file bundle: no chunk graph, no commander.
+const args = process.argv.slice(2);
+if (args.length === 3 && args[0] === "swap" && args[1] === "python" && /^[0-9][0-9a-z.+]*$/i.test(args[2])) {
+  await import("../dist/fast-swap.js");
+} else {
+  await import("../dist/cli.js");
+}

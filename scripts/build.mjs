@@ -21,3 +21,18 @@ await build({
   logLevel: "warning",
   chunkNames: "chunks/[name]-[hash]",
 });
+
+// `omnipkg swap python <VERSION>` (see src/cli/fastSwap.ts): one file with its few dependencies
+// inlined, because every extra ES module costs start-up time on the hottest command.
+await build({
+  entryPoints: { "fast-swap": "src/cli/fastSwap.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: false,
+  // Rarely-needed dependencies (the menu, the knowledge base's Redis client) stay lazy imports.
+  packages: "external",
+  format: "esm",
+  platform: "node",
+  target: "node22",
+  logLevel: "warning",
+});

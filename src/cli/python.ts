@@ -196,7 +196,7 @@ export function register(program: Command): void {
     .argument("[version]", "adopted version to switch to")
     .option("--from-file", "use the version in .python-version (this folder or a parent)")
     .action(async (version: string | undefined, flags: { fromFile?: boolean }) => {
-      const { swapPythonAction } = await import("./swap.ts");
+      const { swapPythonAction } = await import("./swapPython.ts");
       await swapPythonAction(version, flags);
     });
   python

@@ -1,25 +1,11 @@
 import type { Command } from "commander";
+import { swapPythonAction, type SwapFlags } from "./swapPython.ts";
 
 /**
  * `omnipkg swap python [VER]`: the hot path (40 ms budget, most of it Node's own start). Everything
  * is imported inside the action; the interactive menu and first-use adoption are loaded only when
  * they are needed.
  */
-
-interface SwapFlags {
-  /** Only for `swap python`. */
-  fromFile?: boolean;
-}
-
-export async function swapPythonAction(version: string | undefined, flags: SwapFlags): Promise<void> {
-  const { runSwapPython } = await import("../python/swapCommand.ts");
-  const result = await runSwapPython(version, flags);
-  process.stdout.write(
-    result.changed
-      ? `Switched to Python ${result.record.version}\n`
-      : `Already on Python ${result.record.version}\n`,
-  );
-}
 
 export function register(program: Command): void {
   program
