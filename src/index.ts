@@ -8,6 +8,11 @@ export {
   type InterpreterHandle,
   type InterpreterOptions,
 } from "./multiverse/index.ts";
-export { installPackages, type InstallRequest, type InstallReport, type Strategy } from "./operations/install.ts";
+export {
+  installPackages,
+  type InstallRequest,
+  type InstallReport,
+  type Strategy,
+} from "./operations/install.ts";
 export { uninstallPackages, type UninstallRequest, type UninstallReport } from "./operations/uninstall.ts";
 export { OmnipkgError } from "./core/errors.ts";

@@ -128,7 +128,9 @@ export function removeBubble(dir: string): void {
 function metadataName(store: Store, manifest: WheelManifest): string {
   const entry = manifest.files.find((f) => f.path === `${manifest.distInfo}/METADATA`);
   if (!entry) return manifest.name;
-  const match = /^Name:\s*(.+?)\s*$/im.exec(readFileSync(store.filePath(entry.sha256), "utf8").split(/\r?\n\r?\n/, 1)[0]!);
+  const match = /^Name:\s*(.+?)\s*$/im.exec(
+    readFileSync(store.filePath(entry.sha256), "utf8").split(/\r?\n\r?\n/, 1)[0]!,
+  );
   return match?.[1] ?? manifest.name;
 }
 

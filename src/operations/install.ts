@@ -630,7 +630,6 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
   return report;
 }
 
-/** The knowledge base keys environments by interpreter; adopt may predate the KB's data model. */
 /** Store references (wheel → files) for wheels the knowledge base does not know yet. */
 export async function recordStoreRefs(
   kb: KnowledgeBase,

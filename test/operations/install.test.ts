@@ -53,7 +53,13 @@ describe("omnipkg install against a local index", () => {
     const installed = w.installed();
     assert.equal(installed.base, "1.0");
     assert.equal(installed.app, "1.0");
-    const distInfo = join(w.venv, "lib", readdirSync(join(w.venv, "lib"))[0]!, "site-packages", "app-1.0.dist-info");
+    const distInfo = join(
+      w.venv,
+      "lib",
+      readdirSync(join(w.venv, "lib"))[0]!,
+      "site-packages",
+      "app-1.0.dist-info",
+    );
     assert.equal(readFileSync(join(distInfo, "INSTALLER"), "utf8").trim(), "omnipkg");
     assert.ok(existsSync(join(distInfo, "REQUESTED")), "app was asked for by name");
     assert.equal(existsSync(join(distInfo.replace("app-1.0", "left-1.0"), "REQUESTED")), false);
@@ -96,8 +102,12 @@ describe("omnipkg install against a local index", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(w.installed(), before, "main is exactly as it was");
     assert.deepEqual(w.bubbles(), ["lib-2.0"]);
-    const manifest = JSON.parse(readFileSync(join(w.venv, "bubbles", "lib-2.0", ".omnipkg-bubble.json"), "utf8"));
-    const where = Object.fromEntries(manifest.dists.map((d: { name: string; location: string }) => [d.name, d.location]));
+    const manifest = JSON.parse(
+      readFileSync(join(w.venv, "bubbles", "lib-2.0", ".omnipkg-bubble.json"), "utf8"),
+    );
+    const where = Object.fromEntries(
+      manifest.dists.map((d: { name: string; location: string }) => [d.name, d.location]),
+    );
     assert.deepEqual(where, { lib: "bubble", base: "bubble", "extra-dep": "bubble" });
   });
 
@@ -160,7 +170,15 @@ describe("omnipkg install against a local index", () => {
     writeFileSync(con, "solo<2\n");
     const blocked = await w.cli(["install", "-r", req, "-c", con, "--dry-run"]);
     assert.equal(blocked.code, 1, "feat[fast] needs solo>=2 but the constraint says <2");
-    const dry = await w.cli(["install", "solo>2", "--pre", "--dry-run", "--json", "--strategy", "latest-active"]);
+    const dry = await w.cli([
+      "install",
+      "solo>2",
+      "--pre",
+      "--dry-run",
+      "--json",
+      "--strategy",
+      "latest-active",
+    ]);
     assert.equal(dry.code, 0, dry.stderr);
     assert.ok(JSON.parse(dry.stdout).installed.some((p: { version: string }) => p.version === "3.0rc1"));
   });
@@ -186,7 +204,13 @@ describe("install faults leave the environment and the store unchanged", () => {
   let w: World;
   before(async () => {
     assertBuilt();
-    w = await makeWorld([{ name: "good", version: "1.0" }, { name: "bad", version: "1.0" }], "install-faults");
+    w = await makeWorld(
+      [
+        { name: "good", version: "1.0" },
+        { name: "bad", version: "1.0" },
+      ],
+      "install-faults",
+    );
   });
   after(async () => {
     await w.close();
@@ -206,11 +230,23 @@ describe("install faults leave the environment and the store unchanged", () => {
     assert.match(r.stderr, /hash|sha256/i);
     assert.deepEqual(snapshotTree(w.venv), snapshot);
     const storeFiles = join(w.home, "store", "files");
-    assert.ok(!existsSync(storeFiles) || readdirSync(storeFiles).length === 0, "no partial files in the store");
+    assert.ok(
+      !existsSync(storeFiles) || readdirSync(storeFiles).length === 0,
+      "no partial files in the store",
+    );
   });
 
   test("an index that is down gives a clear error naming it", async () => {
-    const r = await w.cli(["install", "good", "--index-url", "http://127.0.0.1:9/simple", "--retries", "0", "--timeout", "2"]);
+    const r = await w.cli([
+      "install",
+      "good",
+      "--index-url",
+      "http://127.0.0.1:9/simple",
+      "--retries",
+      "0",
+      "--timeout",
+      "2",
+    ]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /127\.0\.0\.1:9/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);

@@ -93,20 +93,28 @@ export async function makeWorld(specs: PackageSpec[], prefix = "install"): Promi
       const env = { ...isolatedEnv(), ...extraEnv };
       const needsIndex = ["install"].includes(args[0]!) && !args.includes("--index-url");
       const full = needsIndex ? [...args, "--index-url", server.indexUrl] : args;
-      const wantsEnv = ["install", "uninstall"].includes(args[0]!) && !args.includes("--env") && !args.includes("--python");
+      const wantsEnv =
+        ["install", "uninstall"].includes(args[0]!) && !args.includes("--env") && !args.includes("--python");
       return runCliAsync(wantsEnv ? [...full, "--env", venv] : full, { home, env });
     },
     installed() {
       const out = execFileSync(
         join(venv, "bin", "python"),
-        ["-c", "import json, importlib.metadata as m; print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"],
+        [
+          "-c",
+          "import json, importlib.metadata as m; print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))",
+        ],
         { encoding: "utf8" },
       );
       return JSON.parse(out) as Record<string, string>;
     },
     bubbles() {
       const root = join(venv, "bubbles");
-      return existsSync(root) ? readdirSync(root).filter((n) => !n.startsWith(".")).sort() : [];
+      return existsSync(root)
+        ? readdirSync(root)
+            .filter((n) => !n.startsWith("."))
+            .sort()
+        : [];
     },
     async close() {
       await server.close();
