@@ -10,6 +10,17 @@ export const PY_SPACE =
 /** Python's `\w` for str patterns: alphanumerics in the Unicode sense, and underscore. */
 export const PY_WORD = "\\p{L}\\p{N}_";
 
+// eslint-disable-next-line no-control-regex
+const asciiRe = /^[\x00-\x7f]*$/;
+
+/**
+ * Whether text is pure ASCII. For ASCII text a regex without the `u` flag (and with ASCII word
+ * classes) matches exactly what the Unicode one does, and V8 compiles and runs it much faster.
+ */
+export function isAscii(text: string): boolean {
+  return asciiRe.test(text);
+}
+
 const stripRe = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "gu");
 
 export function pyStrip(text: string): string {

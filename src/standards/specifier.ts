@@ -21,7 +21,7 @@
  */
 import { InvalidSpecifier } from "./errors.ts";
 import { canonicalizeVersion } from "./names.ts";
-import { PY_SPACE } from "./pyText.ts";
+import { isAscii, PY_SPACE } from "./pyText.ts";
 import { parseVersion, toVersion, compareParsed, compareRelease, type Version } from "./version.ts";
 
 export type Operator = "~=" | "==" | "!=" | "<=" | ">=" | "<" | ">" | "===";
@@ -40,6 +40,8 @@ export const SPECIFIER_PATTERN =
   `|(?:(?<!==|!=|~=)${S}*v?(?:[0-9]+!)?[0-9]+(?:\\.[0-9]+)*${PRE}${POST}${DEV})` +
   ")";
 const specifierRe = new RegExp(`^${S}*${SPECIFIER_PATTERN}${S}*$`, "iu");
+// Same matches on ASCII text (see isAscii), several times cheaper to compile and run.
+const asciiSpecifierRe = new RegExp(`^${S}*${SPECIFIER_PATTERN}${S}*$`, "i");
 const spaceRe = new RegExp(`^${S}+|${S}+$`, "gu");
 const strip = (s: string): string => s.replace(spaceRe, "");
 
@@ -56,7 +58,7 @@ export class Specifier {
   private parsed: Version | undefined;
 
   constructor(text: string, prereleases?: boolean) {
-    const m = specifierRe.exec(text);
+    const m = (isAscii(text) ? asciiSpecifierRe : specifierRe).exec(text);
     if (m === null) throw new InvalidSpecifier(text);
     this.operator = m[1] as Operator;
     this.version = strip(m[2]!);

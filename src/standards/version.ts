@@ -14,7 +14,7 @@
  * - Whitespace around the text (Python's notion of whitespace) is allowed, and a leading "v".
  */
 import { InvalidVersion } from "./errors.ts";
-import { compareCodePoints, PY_SPACE } from "./pyText.ts";
+import { compareCodePoints, isAscii, PY_SPACE } from "./pyText.ts";
 
 export type VersionNumber = number | bigint;
 export type PreLabel = "a" | "b" | "rc";
@@ -29,6 +29,9 @@ const VERSION_BODY =
 /** The unanchored PEP 440 pattern (for embedding, e.g. in file-name parsers); flags "iu". */
 export const VERSION_PATTERN = VERSION_BODY;
 const versionRe = new RegExp(`^[${PY_SPACE}]*${VERSION_BODY}[${PY_SPACE}]*$`, "iu");
+// Same matches on ASCII text (see isAscii), several times cheaper to compile and run.
+const asciiVersionRe = new RegExp(`^[${PY_SPACE}]*${VERSION_BODY}[${PY_SPACE}]*$`, "i");
+const versionReFor = (text: string): RegExp => (isAscii(text) ? asciiVersionRe : versionRe);
 const simpleRe = /^[0-9]{1,15}(?:\.[0-9]{1,15})*$/;
 
 export function parseNumber(digits: string): VersionNumber {
@@ -130,7 +133,7 @@ export class Version {
 /** Parse a PEP 440 version; throws `InvalidVersion` quoting `text`. */
 export function parseVersion(text: string): Version {
   if (simpleRe.test(text)) return new Version({ release: text.split(".").map(Number) });
-  const m = versionRe.exec(text);
+  const m = versionReFor(text).exec(text);
   if (m === null) throw new InvalidVersion(text);
   const [, epoch, release, preL, preN, postN1, postL, postN2, devL, devN, local] = m;
   return new Version({
@@ -155,7 +158,7 @@ export function parseVersion(text: string): Version {
 
 /** True when `text` is a valid PEP 440 version. */
 export function isValidVersion(text: string): boolean {
-  return simpleRe.test(text) || versionRe.test(text);
+  return simpleRe.test(text) || versionReFor(text).test(text);
 }
 
 /** The PEP 440 normal form of `text` ("1.0.0-RC1" → "1.0.0rc1"); throws `InvalidVersion`. */
