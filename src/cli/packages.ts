@@ -4,20 +4,25 @@ import type { Command } from "commander";
  * `omnipkg info <name>`, `omnipkg freeze`, `omnipkg check`, and the package form of `omnipkg list`
  * (dispatched from list.ts to `listPackagesAction`). They act on `--env DIR`, an activated
  * VIRTUAL_ENV, `--python VER`'s managed environment, or the active one (src/operations/target.ts).
- * Flags and reporting only; the engine (src/operations/inspectEnv.ts) loads inside the actions.
+ * Flags and reporting only; each action loads only its engine module (src/operations/inspect*.ts).
  */
 export interface TargetFlags {
   python?: string;
   env?: string;
 }
 
+/**
+ * Resolves the target with a probe cache that reads the local copy of the knowledge base's probes
+ * first (src/kb/probeMirror.ts): these commands only read, and opening the knowledge base (SQLite,
+ * or ioredis and a round trip to Redis) would cost more than the listing itself.
+ */
 async function withTarget<T>(
   flags: TargetFlags,
   fn: (target: import("../operations/target.ts").EnvTarget) => T,
 ): Promise<T> {
-  const [{ homeLayout }, { withKnowledgeBase }, { resolveTarget }] = await Promise.all([
+  const [{ homeLayout }, { MirroredProbeCache }, { resolveTarget }] = await Promise.all([
     import("../core/home.ts"),
-    import("../python/probeCache.ts"),
+    import("../kb/probeMirror.ts"),
     import("../operations/target.ts"),
   ]);
   const layout = homeLayout();
@@ -25,12 +30,17 @@ async function withTarget<T>(
     ...(flags.python === undefined ? {} : { python: flags.python }),
     ...(flags.env === undefined ? {} : { env: flags.env }),
   };
-  return withKnowledgeBase(layout, async (kb) => fn(await resolveTarget(layout, options, kb)));
+  const probes = new MirroredProbeCache(layout);
+  try {
+    return fn(await resolveTarget(layout, options, probes));
+  } finally {
+    await probes.close();
+  }
 }
 
 export async function listPackagesAction(flags: TargetFlags & { json?: boolean }): Promise<void> {
   const [{ listPackages }, { renderListing }, { printJson }] = await Promise.all([
-    import("../operations/inspectEnv.ts"),
+    import("../operations/inspectPackages.ts"),
     import("../operations/inspectReport.ts"),
     import("../core/output.ts"),
   ]);
@@ -41,7 +51,7 @@ export async function listPackagesAction(flags: TargetFlags & { json?: boolean }
 
 async function infoAction(name: string, flags: TargetFlags & { json?: boolean }): Promise<void> {
   const [{ packageInfo }, { renderInfo }, { printJson }] = await Promise.all([
-    import("../operations/inspectEnv.ts"),
+    import("../operations/inspectPackages.ts"),
     import("../operations/inspectReport.ts"),
     import("../core/output.ts"),
   ]);
@@ -56,7 +66,7 @@ async function infoAction(name: string, flags: TargetFlags & { json?: boolean })
 async function freezeAction(
   flags: TargetFlags & { all?: boolean; excludeEditable?: boolean },
 ): Promise<void> {
-  const { freeze } = await import("../operations/inspectEnv.ts");
+  const { freeze } = await import("../operations/inspectFreeze.ts");
   const lines = await withTarget(flags, (target) =>
     freeze(target, { all: Boolean(flags.all), excludeEditable: Boolean(flags.excludeEditable) }),
   );
@@ -65,7 +75,7 @@ async function freezeAction(
 
 async function checkAction(flags: TargetFlags & { json?: boolean }): Promise<void> {
   const [{ checkEnv }, { renderCheck }, { printJson }] = await Promise.all([
-    import("../operations/inspectEnv.ts"),
+    import("../operations/inspectCheck.ts"),
     import("../operations/inspectReport.ts"),
     import("../core/output.ts"),
   ]);

@@ -2,26 +2,25 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { errnoCode } from "../core/errors.ts";
-import type { InstalledDist } from "../install/index.ts";
+import type { InstalledDist } from "../install/distInfo.ts";
 import type { EnvTarget } from "./target.ts";
-import type { MarkerEnvironment } from "../python/index.ts";
-import {
-  evaluateMarker,
-  normalizeVersion,
-  parseCoreMetadata,
-  parseRequirement,
-  parseTag,
-  type CoreMetadata,
-  type Requirement,
-  type Tag,
-} from "../standards/index.ts";
-import { parseRecord } from "../store/index.ts";
+import type { MarkerEnvironment } from "../python/facts.ts";
+// Single modules, not the barrels: `list` and `info` load this file at start-up.
+import { evaluateMarker } from "../standards/marker.ts";
+import { parseCoreMetadata, type CoreMetadata } from "../standards/metadata.ts";
+import { parseRequirement, type Requirement } from "../standards/requirement.ts";
+import { parseTag, type Tag } from "../standards/tag.ts";
+import { normalizeVersion } from "../standards/version.ts";
+import { parseRecord } from "../store/record.ts";
 
 /**
  * Readers for one installed `*.dist-info` folder, shared by list, info, freeze and check. They read
  * what pip reads (METADATA, RECORD, WHEEL, direct_url.json) so the answers agree with pip's on the
  * same environment, whoever installed the distribution.
  */
+
+/** What the readers need of a distribution: where its dist-info folder is. */
+type DistInfoRef = Pick<InstalledDist, "distInfo">;
 
 /** The parts of a resolved target the inspectors read (tests build it without a home). */
 export type InspectTarget = Pick<EnvTarget, "envDir" | "scheme" | "facts"> &
@@ -47,12 +46,12 @@ function readOptional(path: string): string | undefined {
 }
 
 /** The site folder a dist-info lives in: RECORD paths are relative to it. */
-export function siteOf(dist: InstalledDist): string {
+export function siteOf(dist: DistInfoRef): string {
   return dirname(dist.distInfo);
 }
 
 /** Core metadata; throws InvalidMetadata (or an fs error) when the file is unreadable. */
-export function readMetadata(dist: InstalledDist): CoreMetadata {
+export function readMetadata(dist: DistInfoRef): CoreMetadata {
   return parseCoreMetadata(readFileSync(join(dist.distInfo, "METADATA"), "utf8"));
 }
 
@@ -66,7 +65,7 @@ export function displayVersion(version: string): string {
 }
 
 /** PEP 610 data, or undefined when absent or not the documented shape (pip ignores those too). */
-export function readDirectUrl(dist: InstalledDist): DirectUrl | undefined {
+export function readDirectUrl(dist: DistInfoRef): DirectUrl | undefined {
   const text = readOptional(join(dist.distInfo, "direct_url.json"));
   if (text === undefined) return undefined;
   try {
@@ -97,7 +96,7 @@ export function editableLocation(direct: DirectUrl | undefined): string | undefi
 }
 
 /** Absolute paths of the files RECORD lists (RECORD itself included, as installed). */
-export function recordFiles(dist: InstalledDist): string[] {
+export function recordFiles(dist: DistInfoRef): string[] {
   const text = readOptional(join(dist.distInfo, "RECORD"));
   if (text === undefined) return [];
   const site = siteOf(dist);
@@ -108,7 +107,7 @@ export function recordFiles(dist: InstalledDist): string[] {
 }
 
 /** Tags from the WHEEL file, or undefined when the distribution has none (not installed from a wheel). */
-export function readWheelTags(dist: InstalledDist): Tag[] | undefined {
+export function readWheelTags(dist: DistInfoRef): Tag[] | undefined {
   const text = readOptional(join(dist.distInfo, "WHEEL"));
   if (text === undefined) return undefined;
   const tags: Tag[] = [];

@@ -1,6 +1,6 @@
-import { canonicalizeName } from "../standards/index.ts";
+import { canonicalizeName } from "../standards/names.ts";
 import type { Bubble } from "../bubbles/bubbleManifest.ts";
-import type { InstalledDist } from "../install/index.ts";
+import type { InstalledDist } from "../install/distInfo.ts";
 import { displayVersion } from "./inspectDists.ts";
 
 /**
@@ -21,7 +21,10 @@ function sameVersion(a: string, b: string): boolean {
   return displayVersion(a) === displayVersion(b);
 }
 
-export function staleEntries(bubble: Bubble, main: Map<string, InstalledDist>): StaleEntry[] {
+export function staleEntries(
+  bubble: Bubble,
+  main: Map<string, Pick<InstalledDist, "version">>,
+): StaleEntry[] {
   const out: StaleEntry[] = [];
   for (const dist of bubble.manifest.dists) {
     if (dist.location !== "main") continue;

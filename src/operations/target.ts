@@ -3,15 +3,13 @@ import { join, resolve } from "node:path";
 import type { HomeLayout } from "../core/home.ts";
 import type { InterpreterRecord } from "../core/config.ts";
 import { OmnipkgError } from "../core/errors.ts";
-import type { KnowledgeBase } from "../kb/index.ts";
-import {
-  assertUsable,
-  findAdopted,
-  probeInterpreter,
-  readConfigEnsuringPython,
-  type InterpreterFacts,
-} from "../python/index.ts";
-import { schemeForEnv, type InstallScheme } from "../install/index.ts";
+// Direct modules, not the area barrels: `list` and `info` load this file, and a barrel would pull
+// the whole interpreter and install engines into their start-up.
+import { assertUsable, findAdopted } from "../python/adopted.ts";
+import { readConfigEnsuringPython } from "../python/ensureAdopted.ts";
+import type { InterpreterFacts } from "../python/facts.ts";
+import { probeInterpreter, type ProbeCache } from "../python/probe.ts";
+import { schemeForEnv, type InstallScheme } from "../install/scheme.ts";
 
 /**
  * Which environment a package command acts on: `--env DIR`, else an activated `VIRTUAL_ENV`
@@ -48,7 +46,7 @@ export class NotAnEnvironment extends OmnipkgError {
 export async function resolveTarget(
   layout: HomeLayout,
   options: TargetOptions,
-  kb: KnowledgeBase,
+  kb: ProbeCache,
 ): Promise<EnvTarget> {
   const envFlag =
     options.env ?? (options.python || options.ignoreVirtualEnv ? undefined : process.env.VIRTUAL_ENV);
@@ -100,7 +98,7 @@ function managedIdOf(layout: HomeLayout, realDir: string): string | undefined {
   return rest.includes("/") ? undefined : rest;
 }
 
-async function managedTarget(record: InterpreterRecord, kb: KnowledgeBase): Promise<EnvTarget> {
+async function managedTarget(record: InterpreterRecord, kb: ProbeCache): Promise<EnvTarget> {
   assertUsable(record);
   const facts = await probeInterpreter(join(record.envDir, "bin", "python"), kb);
   return {
