@@ -4,6 +4,7 @@ import { writeFileAtomic } from "../core/atomicFs.ts";
 import { createDebug } from "../core/debug.ts";
 import type { HomeLayout } from "../core/home.ts";
 import type { InterpreterFacts } from "../python/facts.ts";
+import type { OpenKbOptions } from "./index.ts";
 import type { KnowledgeBase, ProbeCacheKey } from "./types.ts";
 
 /**
@@ -65,14 +66,18 @@ export function writeMirroredProbe(layout: HomeLayout, key: ProbeCacheKey, facts
  */
 export class MirroredProbeCache {
   readonly #layout: HomeLayout;
+  readonly #options: OpenKbOptions;
   #kb: Promise<KnowledgeBase> | undefined;
 
-  constructor(layout: HomeLayout) {
+  constructor(layout: HomeLayout, options: OpenKbOptions = {}) {
     this.#layout = layout;
+    this.#options = options;
   }
 
   #open(): Promise<KnowledgeBase> {
-    this.#kb ??= import("./index.ts").then(({ openKnowledgeBase }) => openKnowledgeBase(this.#layout));
+    this.#kb ??= import("./index.ts").then(({ openKnowledgeBase }) =>
+      openKnowledgeBase(this.#layout, this.#options),
+    );
     return this.#kb;
   }
 

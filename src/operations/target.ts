@@ -1,12 +1,11 @@
 import { existsSync, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { HomeLayout } from "../core/home.ts";
-import type { InterpreterRecord } from "../core/config.ts";
+import type { InterpreterRecord, OmnipkgConfig } from "../core/config.ts";
 import { OmnipkgError } from "../core/errors.ts";
 // Direct modules, not the area barrels: `list` and `info` load this file, and a barrel would pull
 // the whole interpreter and install engines into their start-up.
 import { assertUsable, findAdopted } from "../python/adopted.ts";
-import { readConfigEnsuringPython } from "../python/ensureAdopted.ts";
 import type { InterpreterFacts } from "../python/facts.ts";
 import { probeInterpreter, type ProbeCache } from "../python/probe.ts";
 import { schemeForEnv, type InstallScheme } from "../install/scheme.ts";
@@ -56,9 +55,7 @@ export async function resolveTarget(
     const real = realpathSync(dir);
     // A managed environment reached through VIRTUAL_ENV (or the `active` link) is still managed.
     const managedId = managedIdOf(layout, real);
-    const managedRecord = managedId
-      ? (await readConfigEnsuringPython(layout)).interpreters[managedId]
-      : undefined;
+    const managedRecord = managedId ? (await readConfig(layout)).interpreters[managedId] : undefined;
     if (managedRecord) return managedTarget(managedRecord, kb);
     const python = join(dir, "bin", "python");
     const facts = await probeInterpreter(python, kb);
@@ -72,7 +69,7 @@ export async function resolveTarget(
       label: `${real} (Python ${facts.version})`,
     };
   }
-  const config = await readConfigEnsuringPython(layout);
+  const config = await readConfig(layout);
   const record = options.python
     ? findAdopted(config, options.python)
     : config.activePython
@@ -84,6 +81,12 @@ export async function resolveTarget(
     });
   }
   return managedTarget(record, kb);
+}
+
+/** Loaded only when needed: a plain venv (`--env`) never reads config.toml, nor loads the TOML parser. */
+async function readConfig(layout: HomeLayout): Promise<OmnipkgConfig> {
+  const { readConfigEnsuringPython } = await import("../python/ensureAdopted.ts");
+  return readConfigEnsuringPython(layout);
 }
 
 function managedIdOf(layout: HomeLayout, realDir: string): string | undefined {
