@@ -9,6 +9,8 @@ await build({
     cli: "src/cli/main.ts",
     index: "src/index.ts",
     "standards/index": "src/standards/index.ts",
+    // The store's import worker (src/store/importPool.ts finds it next to dist/ or dist/chunks/).
+    "store-worker": "src/store/importWorker.ts",
   },
   outdir: "dist",
   bundle: true,

@@ -1,6 +1,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { importWheel, readManifest, type ImportOptions, type StoreDirs } from "./importWheel.ts";
+import { importPool } from "./importPool.ts";
+import {
+  completeManifest,
+  importWheel,
+  readManifest,
+  type ImportOptions,
+  type StoreDirs,
+} from "./importWheel.ts";
 import { collectGarbage, storeStatus, verifyStore } from "./maintenance.ts";
 import type { GcResult, StoreStatus, VerifyResult, WheelManifest } from "./types.ts";
 import { contentPath, type WriteFaults } from "./writeContent.ts";
@@ -39,7 +46,15 @@ export function createStore(storeDir: string, storeOptions: StoreOptions = {}): 
     dir: storeDir,
     async importWheel(wheelPath, options = {}) {
       ensure();
-      return importWheel(dirs, wheelPath, { faults: storeOptions.faults, ...options });
+      const { faults = storeOptions.faults, ...plain } = options;
+      // Injected faults are functions, which cannot cross to a worker: those imports stay here.
+      if (faults) return importWheel(dirs, wheelPath, { ...plain, faults });
+      // Warm path on this thread: a wheel already stored costs no worker and no read of the file.
+      const known =
+        plain.expectedSha256 === undefined ? undefined : completeManifest(dirs, plain.expectedSha256);
+      if (known) return known;
+      const pool = importPool();
+      return pool ? pool.run(dirs, wheelPath, plain) : importWheel(dirs, wheelPath, plain);
     },
     manifest: (sha256) => readManifest(dirs.wheelsDir, sha256.toLowerCase()),
     filePath: (sha256) => contentPath(dirs.filesDir, sha256),

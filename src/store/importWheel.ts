@@ -78,6 +78,12 @@ function complete(dirs: StoreDirs, manifest: WheelManifest): boolean {
   return manifest.files.every((f) => existsSync(contentPath(dirs.filesDir, f.sha256)));
 }
 
+/** The manifest of a wheel the store holds whole (every content file present), else undefined. */
+export function completeManifest(dirs: StoreDirs, sha256: string): WheelManifest | undefined {
+  const known = readManifest(dirs.wheelsDir, sha256.toLowerCase());
+  return known && complete(dirs, known) ? known : undefined;
+}
+
 function splitFilename(wheel: string, filename: string): { name: string; version: string } {
   const parts = filename.replace(/\.whl$/, "").split("-");
   if (!filename.endsWith(".whl") || (parts.length !== 5 && parts.length !== 6)) {
@@ -140,8 +146,8 @@ export async function importWheel(
   if (options.expectedSha256 !== undefined) {
     // Warm path: the index named the hash and the store already holds that wheel, verified when it
     // was imported, so the file on disk need not even be read (hashing numpy costs ~50 ms).
-    const known = readManifest(dirs.wheelsDir, options.expectedSha256.toLowerCase());
-    if (known && complete(dirs, known)) return known;
+    const known = completeManifest(dirs, options.expectedSha256);
+    if (known) return known;
   }
   let wheelSize: number;
   try {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { errnoCode } from "../core/errors.ts";
 import type { StoreDirs } from "./importWheel.ts";
 import type { CorruptEntry, GcResult, StoreStatus, VerifyResult, WheelManifest } from "./types.ts";
-import { contentPath } from "./writeContent.ts";
+import { contentPath, TEMP_MARK } from "./writeContent.ts";
 
 /** status, gc and verify: whole-store walks, so they read the folders rather than any index. */
 
@@ -27,7 +27,8 @@ function listContent(filesDir: string): ContentFile[] {
   for (const prefix of listDir(filesDir)) {
     if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
     for (const rest of listDir(join(filesDir, prefix)))
-      out.push({ sha256: prefix + rest, path: join(filesDir, prefix, rest) });
+      if (!rest.startsWith(TEMP_MARK))
+        out.push({ sha256: prefix + rest, path: join(filesDir, prefix, rest) });
   }
   return out;
 }
@@ -92,8 +93,13 @@ export function collectGarbage(dirs: StoreDirs, liveWheels: Iterable<string>, no
     removedFiles += 1;
     freedBytes += size;
   }
-  for (const name of listDir(dirs.tmpDir)) {
-    const path = join(dirs.tmpDir, name);
+  const temps = listDir(dirs.tmpDir).map((name) => join(dirs.tmpDir, name));
+  for (const prefix of listDir(dirs.filesDir)) {
+    if (!/^[0-9a-f]{2}$/.test(prefix)) continue;
+    for (const name of listDir(join(dirs.filesDir, prefix)))
+      if (name.startsWith(TEMP_MARK)) temps.push(join(dirs.filesDir, prefix, name));
+  }
+  for (const path of temps) {
     try {
       if (nowMs - statSync(path).mtimeMs > 3_600_000) rmSync(path, { force: true, recursive: true });
     } catch {
