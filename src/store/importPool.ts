@@ -130,10 +130,11 @@ class ImportPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 0;
+  started = 0;
 
   constructor(
     private readonly entry: URL,
-    private readonly size: number,
+    readonly size: number,
   ) {}
 
   run(dirs: StoreDirs, wheelPath: string, options: Omit<ImportOptions, "faults">): Promise<WheelManifest> {
@@ -164,6 +165,7 @@ class ImportPool {
     const worker = new Worker(this.entry, { stdin: false });
     const slot: Slot = { worker };
     this.slots.push(slot);
+    this.started += 1;
     debug(`import pool: started worker ${this.slots.length} of ${this.size}`);
     worker.on("message", (reply: ImportReply) => {
       const pending = slot.current;
@@ -192,6 +194,11 @@ class ImportPool {
     worker.unref();
     return slot;
   }
+}
+
+/** For tests: how many workers this process started, and the pool's size (0: no pool). */
+export function importPoolState(): { size: number; started: number } {
+  return shared ? { size: shared.size, started: shared.started } : { size: 0, started: 0 };
 }
 
 let shared: ImportPool | null | undefined;
