@@ -15,7 +15,7 @@ import { findTestPythons } from "../../test/helpers/pythons.ts";
 const REPO = resolve(import.meta.dirname, "..", "..");
 const DISTS = 300;
 const BUBBLES = 20;
-export const ROUNDS = 9;
+export const ROUNDS = 11;
 
 function cleanEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -133,7 +133,10 @@ export interface EndToEndFigures {
   pipListMs: number | null;
 }
 
-/** The commands the issue names, on both backends, interleaved so machine noise hits both alike. */
+/**
+ * The commands the issue names, on both backends. Rounds are interleaved (every command on both
+ * backends, then again), so a burst of load from elsewhere on the machine hits all figures alike.
+ */
 export function timeCommands(fixture: Fixture, rounds = ROUNDS): EndToEndFigures["commands"] {
   const target = ["--env", fixture.venv];
   const commands = [
@@ -141,15 +144,19 @@ export function timeCommands(fixture: Fixture, rounds = ROUNDS): EndToEndFigures
     ["info", "pkg150", ...target],
     ["info", "pkg005", ...target],
   ];
-  // One unmeasured run each: Node's compile cache is filled by the first start.
-  for (const args of commands) {
-    timeCommand(fixture.bin, args, fixture.sqliteEnv, 1);
-    timeCommand(fixture.bin, args, fixture.redisEnv, 1);
+  const backends = [fixture.sqliteEnv, fixture.redisEnv];
+  // One unmeasured run each: it fills Node's compile cache and the local probe mirror.
+  for (const args of commands) for (const env of backends) timeCommand(fixture.bin, args, env, 1);
+  const samples = commands.map(() => backends.map((): number[] => []));
+  for (let r = 0; r < rounds; r++) {
+    commands.forEach((args, c) =>
+      backends.forEach((env, b) => samples[c]![b]!.push(timeCommand(fixture.bin, args, env, 1))),
+    );
   }
-  return commands.map((args) => ({
+  return commands.map((args, c) => ({
     command: `omnipkg ${args.slice(0, 2).join(" ")}`,
-    sqliteMs: timeCommand(fixture.bin, args, fixture.sqliteEnv, rounds),
-    redisMs: timeCommand(fixture.bin, args, fixture.redisEnv, rounds),
+    sqliteMs: median(samples[c]![0]!),
+    redisMs: median(samples[c]![1]!),
   }));
 }
 
