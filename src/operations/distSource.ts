@@ -102,9 +102,18 @@ export function createDistSource(options: DistSourceOptions): DistSource {
   const rangelessOrigins = new Set<string>();
   let downloads = 0;
 
+  // A stored manifest is immutable (content-addressed by the wheel's hash), and a warm install
+  // asks for each one twice (metadata for the resolver, then the wheel): read and parse it once.
+  const knownManifests = new Map<string, WheelManifest>();
   const storedManifest = (file: DistFile): WheelManifest | undefined => {
     const sha = file.hashes.sha256;
-    return sha ? store.manifest(sha) : undefined;
+    if (!sha) return undefined;
+    let manifest = knownManifests.get(sha);
+    if (manifest === undefined) {
+      manifest = store.manifest(sha);
+      if (manifest !== undefined) knownManifests.set(sha, manifest);
+    }
+    return manifest;
   };
 
   /**

@@ -205,14 +205,19 @@ export class SpecifierSet {
   private readonly explicitPrereleases: boolean | undefined;
 
   constructor(text = "", prereleases?: boolean) {
-    const seen = new Map<string, Specifier>();
+    const specs: Specifier[] = [];
     for (const piece of text.split(",")) {
       const s = strip(piece);
-      if (s === "") continue;
-      const spec = new Specifier(s);
-      if (!seen.has(spec.canonicalKey)) seen.set(spec.canonicalKey, spec);
+      if (s !== "") specs.push(new Specifier(s));
     }
-    this.specifiers = [...seen.values()];
+    // De-duplication needs each member's canonical key (a version parse); one member needs none.
+    if (specs.length > 1) {
+      const seen = new Map<string, Specifier>();
+      for (const spec of specs) if (!seen.has(spec.canonicalKey)) seen.set(spec.canonicalKey, spec);
+      this.specifiers = [...seen.values()];
+    } else {
+      this.specifiers = specs;
+    }
     this.explicitPrereleases = prereleases;
   }
 
