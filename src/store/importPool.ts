@@ -156,6 +156,7 @@ class ImportPool {
       const pending = this.queue.splice(pick, 1)[0]!;
       slot.current = pending;
       slot.worker.ref();
+      debug(`import pool: ${pending.task.wheelPath} to worker ${slot.worker.threadId}`);
       slot.worker.postMessage(pending.task);
     }
   }

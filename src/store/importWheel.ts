@@ -143,6 +143,7 @@ export async function importWheel(
   options: ImportOptions = {},
 ): Promise<WheelManifest> {
   const filename = options.filename ?? basename(wheelPath);
+  const startMs = performance.now();
   if (options.expectedSha256 !== undefined) {
     // Warm path: the index named the hash and the store already holds that wheel, verified when it
     // was imported, so the file on disk need not even be read (hashing numpy costs ~50 ms).
@@ -234,7 +235,9 @@ export async function importWheel(
         throw noSpace(dirs.wheelsDir, error);
       throw error;
     }
-    debug(`${filename}: stored ${files.length} files, ${created.length} new`);
+    debug(
+      `${filename}: stored ${files.length} files, ${created.length} new, in ${(performance.now() - startMs).toFixed(0)} ms`,
+    );
     return manifest;
   } catch (error) {
     for (const hash of created) rmSync(contentPath(dirs.filesDir, hash), { force: true });
