@@ -147,6 +147,25 @@ describe("omnipkg info and the package listing", () => {
     assert.ok(json.bubbles[0]!.sharedBytes >= BIG.length);
   });
 
+  it("list and info never open the knowledge base once the interpreter's probe is mirrored", () => {
+    const first = cli(["list", "--json", "--env", fx.env]);
+    assert.equal(first.code, 0, first.stderr);
+    const info = cli(["info", "epsilon", "--json", "--env", fx.env]);
+    assert.equal(info.code, 0, info.stderr);
+    // Nothing listens on port 1: a command that opened this knowledge base would fail.
+    const deadKb = { OMNIPKG_KB: "redis://127.0.0.1:1/0" };
+    const list = cli(["list", "--json", "--env", fx.env], deadKb);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(list.stdout, first.stdout);
+    const again = cli(["info", "epsilon", "--json", "--env", fx.env], deadKb);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, info.stdout);
+    // A command that records (freeze does not; history reads the KB itself) still reaches it.
+    const history = cli(["history", "--env", fx.env], deadKb);
+    assert.equal(history.code, 1);
+    assert.match(history.stderr, /knowledge base at redis:\/\/127\.0\.0\.1:1.* is unreachable/);
+  });
+
   it("every command has --help", () => {
     for (const command of ["info", "freeze", "check"]) {
       const r = cli([command, "--help"]);
