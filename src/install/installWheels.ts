@@ -131,12 +131,15 @@ function planWheel(
       dest = posixRoot ? `${root}/${file.path}` : join(root, ...file.path.split("/"));
       recorded = file.path;
     }
-    const source = store.filePath(file.sha256);
     if (isScript) {
-      writeBytes(dest, rewriteShebang(readFileSync(source), scheme.python), 0o755);
+      writeBytes(dest, rewriteShebang(readFileSync(store.filePath(file.sha256)), scheme.python), 0o755);
       continue;
     }
-    puts.push({ dest, stage: (staged) => void linker.linkFile(source, staged, file.mode) });
+    // The store path is made when the file is staged, not kept for each of thousands of puts.
+    puts.push({
+      dest,
+      stage: (staged) => void linker.linkFile(store.filePath(file.sha256), staged, file.mode),
+    });
     rows.push({
       path: recorded ?? recordPath(dest),
       hash: recordHashFromHex(file.sha256),
