@@ -48,7 +48,8 @@ export interface SerializedError {
   syscall?: string;
   path?: string;
   errno?: number;
-  store: boolean;
+  /** "store": a StoreError; "omnipkg": another OmnipkgError; "other": anything else. */
+  kind: "store" | "omnipkg" | "other";
 }
 
 export type ImportReply = { id: number; manifest: WheelManifest } | { id: number; error: SerializedError };
@@ -63,7 +64,7 @@ export function serializeError(error: unknown): SerializedError {
       code: error.code,
       hint: error.hint,
       exitCode: error.exitCode,
-      store: error instanceof StoreError,
+      kind: error instanceof StoreError ? "store" : "omnipkg",
     };
   const e = (error instanceof Error ? error : new Error(String(error))) as NodeJS.ErrnoException;
   return {
@@ -73,14 +74,14 @@ export function serializeError(error: unknown): SerializedError {
     syscall: e.syscall,
     path: e.path,
     errno: e.errno,
-    store: false,
+    kind: "other",
   };
 }
 
 export function deserializeError(data: SerializedError): Error {
-  if (data.store) return new StoreError(data.code!, data.message, { hint: data.hint });
-  if (data.code !== undefined && data.hint !== undefined)
-    return new OmnipkgError(data.code, data.message, { hint: data.hint, exitCode: data.exitCode });
+  if (data.kind === "store") return new StoreError(data.code!, data.message, { hint: data.hint });
+  if (data.kind === "omnipkg")
+    return new OmnipkgError(data.code!, data.message, { hint: data.hint, exitCode: data.exitCode });
   const error = new Error(data.message) as NodeJS.ErrnoException;
   error.name = data.name;
   if (data.code !== undefined) error.code = data.code;

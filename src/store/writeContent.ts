@@ -172,10 +172,22 @@ export function contentHash(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/**
+ * Prefix folders this thread made sure of. A cold store lacks all 256, and letting open(2) fail
+ * first cost an ENOENT exception each (stack and message built in JS: ~50 ms for numpy + pandas);
+ * a recursive mkdir of an existing folder throws nothing.
+ */
+const knownFolders = new Set<string>();
+
 function openExclusive(path: string, folder: string, mode: number): number {
+  if (!knownFolders.has(folder)) {
+    mkdirSync(folder, { recursive: true });
+    knownFolders.add(folder);
+  }
   try {
     return openSync(path, "wx", mode);
   } catch (error) {
+    // The folder went away since (a store deleted and made again in this process): once more.
     if (errnoCode(error) !== "ENOENT") throw error;
     mkdirSync(folder, { recursive: true });
     return openSync(path, "wx", mode);

@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { OmnipkgError } from "../../src/core/errors.ts";
-import { importPoolState } from "../../src/store/importPool.ts";
+import { deserializeError, importPoolState, serializeError } from "../../src/store/importPool.ts";
+import { StoreError } from "../../src/store/errors.ts";
 import { createStore } from "../../src/store/index.ts";
 import { collectGarbage } from "../../src/store/maintenance.ts";
 import { buildWheel, recordHash } from "../helpers/buildWheel.ts";
@@ -130,6 +131,30 @@ describe("the import pool", () => {
       check("HASH_MISMATCH", /index promised/),
     );
     assert.deepEqual(listTree(storeDir), before, "the store changed");
+  });
+
+  it("errors cross the thread boundary with their class, code, hint and errno fields", () => {
+    const store = deserializeError(
+      serializeError(new StoreError("NO_SPACE", "There is not enough disk space.", { hint: "Free some." })),
+    );
+    assert.ok(store instanceof StoreError);
+    assert.equal(store.code, "NO_SPACE");
+    assert.equal(store.hint, "Free some.");
+    const other = deserializeError(serializeError(new OmnipkgError("X", "Plain.", { exitCode: 2 })));
+    assert.ok(other instanceof OmnipkgError && !(other instanceof StoreError));
+    assert.equal(other.exitCode, 2);
+    const errno = Object.assign(new Error("EACCES: permission denied, open '/x'"), {
+      code: "EACCES",
+      syscall: "open",
+      path: "/x",
+      errno: -13,
+    });
+    const back = deserializeError(serializeError(errno)) as NodeJS.ErrnoException;
+    assert.ok(!(back instanceof OmnipkgError));
+    assert.deepEqual(
+      [back.message, back.code, back.syscall, back.path, back.errno],
+      [errno.message, "EACCES", "open", "/x", -13],
+    );
   });
 
   it("kill -9 while workers write: every content file is whole, and the next import completes", async () => {
