@@ -18,7 +18,11 @@ await build({
   format: "esm",
   platform: "node",
   target: "node22",
-  packages: "external",
+  // Small ES-module dependencies on hot paths (htmlparser2 with its five helper packages, the TOML
+  // parser, p-limit) are bundled: as packages they were ~40 modules for Node to resolve and link
+  // on every install. CommonJS packages stay external (bundled into ESM they would need a
+  // `require` shim), and so do the large ones that load only on rare paths.
+  external: ["commander", "cli-progress", "undici", "yauzl", "ioredis", "tar", "@clack/prompts"],
   sourcemap: false,
   logLevel: "warning",
   chunkNames: "chunks/[name]-[hash]",
