@@ -14,8 +14,10 @@ import { contentPath, type WriteFaults } from "./writeContent.ts";
 
 /**
  * The store is a folder passed in (the home's `store/`, or a test's temp dir); no globals. It holds
- * `files/<2 hex>/<62 hex>` (content by sha256, read-only), `wheels/<wheel sha256>.json` (manifests)
- * and `tmp/` (temp files on the same filesystem, so commits are renames and links).
+ * `files/<2 hex>/<62 hex>` (content by sha256, read-only; `.tmp-…` names there are temps about to
+ * be renamed into place), `wheels/<wheel sha256>.json` (manifests) and `tmp/` (temps of streamed
+ * entries, on the same filesystem, so commits are renames and links). Cold imports run on worker
+ * threads (importPool.ts).
  */
 export interface Store {
   dir: string;
