@@ -35,8 +35,6 @@ await build({
   outdir: "dist",
   bundle: true,
   splitting: false,
-  // Rarely-needed dependencies (the menu, the knowledge base's Redis client) stay lazy imports.
-  packages: "external",
   format: "esm",
   platform: "node",
   target: "node22",
