@@ -123,12 +123,16 @@ function condaRoots(env: NodeJS.ProcessEnv): string[] {
   return out;
 }
 
-/** Homebrew's documented prefixes (Apple silicon, Intel macOS, Linux), plus HOMEBREW_PREFIX. */
+/**
+ * Homebrew prefixes: HOMEBREW_PREFIX (set by `brew shellenv`), and every PATH folder whose prefix
+ * holds a `Cellar` (Homebrew's own marker), so no installation location has to be named.
+ */
 function homebrewBins(env: NodeJS.ProcessEnv): string[] {
   const prefixes = new Set<string>();
   if (env.HOMEBREW_PREFIX) prefixes.add(env.HOMEBREW_PREFIX);
-  prefixes.add("/opt/homebrew");
-  prefixes.add("/home/linuxbrew/.linuxbrew");
+  for (const dir of (env.PATH ?? "").split(delimiter)) {
+    if (dir && existsSync(join(dir, "..", "Cellar"))) prefixes.add(join(dir, ".."));
+  }
   return [...prefixes].map((p) => join(p, "bin"));
 }
 

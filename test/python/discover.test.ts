@@ -106,3 +106,33 @@ test("uv-managed and conda interpreters are found and tagged with their source",
     removeDir(dir);
   }
 });
+
+test("a Homebrew prefix is recognised by its Cellar, from PATH or HOMEBREW_PREFIX, without naming one", () => {
+  const [a] = requirePythons(1);
+  const dir = makeTempDir("discover-brew");
+  try {
+    const onPath = join(dir, "brew-a");
+    const byVariable = join(dir, "brew-b");
+    const plain = join(dir, "plain");
+    for (const prefix of [onPath, byVariable, plain]) {
+      mkdirSync(join(prefix, "bin"), { recursive: true });
+      copyFileSync(realpathSync(a!.path), join(prefix, "bin", "python3"));
+      chmodSync(join(prefix, "bin", "python3"), 0o755);
+    }
+    mkdirSync(join(onPath, "Cellar"));
+    mkdirSync(join(byVariable, "Cellar"));
+    const env = {
+      PATH: [join(onPath, "bin"), join(plain, "bin")].join(":"),
+      HOMEBREW_PREFIX: byVariable,
+      HOME: dir,
+    };
+    const found = discoverCandidates({ env });
+    const sourceOf = (prefix: string) =>
+      found.find((c) => c.realPath === join(prefix, "bin", "python3"))?.source;
+    assert.equal(sourceOf(onPath), "homebrew");
+    assert.equal(sourceOf(byVariable), "homebrew");
+    assert.equal(sourceOf(plain), "path", "a PATH folder without a Cellar is plain PATH");
+  } finally {
+    removeDir(dir);
+  }
+});
