@@ -15,6 +15,7 @@ import { listInstalled, readNameVersion, type InstalledDist } from "./distInfo.t
 import { filesOfDist } from "./distFiles.ts";
 import { unsupportedWheel } from "./errors.ts";
 import type { InstallScheme } from "./scheme.ts";
+import { startLinkHelper, type LinkFolder, type LinkHelper } from "./parallelLinks.ts";
 import { launcherScript, parseEntryPoints, rewriteShebang } from "./scripts.ts";
 import { runTransaction, withEnvTransaction, type StagedPut, type TransactionHooks } from "./transaction.ts";
 
@@ -139,6 +140,8 @@ function planWheel(
     puts.push({
       dest,
       stage: (staged) => void linker.linkFile(store.filePath(file.sha256), staged, file.mode),
+      storeSource: () => store.filePath(file.sha256),
+      mode: file.mode,
     });
     rows.push({
       path: recorded ?? recordPath(dest),
@@ -181,6 +184,25 @@ export function installWheels(
   options: InstallOptions = {},
 ): InstallResult {
   const linker = options.linker ?? createLinker({ warn: options.warn });
+  // Started first, so the helper thread boots while the main thread plans.
+  const helper = options.hooks?.afterStep
+    ? undefined
+    : startLinkHelper(items.reduce((n, item) => n + item.manifest.files.length, 0));
+  try {
+    return installLocked(store, scheme, items, options, linker, helper);
+  } finally {
+    helper?.close();
+  }
+}
+
+function installLocked(
+  store: Store,
+  scheme: InstallScheme,
+  items: InstallItem[],
+  options: InstallOptions,
+  linker: Linker,
+  helper: LinkHelper | undefined,
+): InstallResult {
   return withEnvTransaction(scheme, () => {
     const installed = listInstalled(scheme);
     const replaced: InstalledDist[] = [];
@@ -199,7 +221,12 @@ export function installWheels(
       .flatMap((dist) => filesOfDist(scheme, dist))
       .filter((path) => !putDests.has(path));
     result.removed = replaced.map((d) => ({ name: d.name, version: d.version }));
-    runTransaction(scheme, { puts, removes }, options.hooks);
+    // Bulk staging needs distinct destinations: with two puts of one path the last one must win.
+    const stageLinks =
+      helper && putDests.size === puts.length
+        ? (folders: LinkFolder[]) => helper.stage(folders, linker)
+        : undefined;
+    runTransaction(scheme, { puts, removes, ...(stageLinks ? { stageLinks } : {}) }, options.hooks);
     return result;
   });
 }

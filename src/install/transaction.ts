@@ -15,6 +15,7 @@ import { InstallError } from "./errors.ts";
 import { writeFileAtomic } from "../core/atomicFs.ts";
 import { createDebug } from "../core/debug.ts";
 import type { InstallScheme } from "./scheme.ts";
+import type { LinkFolder } from "./parallelLinks.ts";
 
 /**
  * One install or uninstall is one transaction: the environment is seen before or after, never half.
@@ -24,6 +25,8 @@ import type { InstallScheme } from "./scheme.ts";
  *    is rolled back by deleting the staging folder. A folder that does not exist in the environment
  *    yet (a new package, a new dist-info) is staged whole and later moved in by one rename: numpy's
  *    1,500 files cost one journal step, not 1,500 (and its contents appear all at once).
+ *    Links from the store may be staged in bulk on two threads (plan.stageLinks): staging is
+ *    finished, or has failed and stopped, before anything below happens.
  * 2. Commit: `journal.json` lists every removal and every put, written with fsync + rename. Its
  *    existence is the commit point: from now on recovery rolls forward (every new file is staged,
  *    so forward always succeeds).
@@ -44,12 +47,25 @@ export interface StagedPut {
   dest: string;
   /** Write or link the new file at `stagedPath` (which does not exist yet). */
   stage(stagedPath: string): void;
+  /**
+   * Set when `stage` only links this store file with the Linker: such puts may be staged in bulk
+   * (plan.stageLinks) instead. Made on demand, not kept for each of thousands of puts.
+   */
+  storeSource?: () => string;
+  /** The file's mode, with storeSource. */
+  mode?: number;
 }
 
 export interface TransactionPlan {
   puts: StagedPut[];
   /** Absolute paths of files to remove (missing ones are skipped). */
   removes: string[];
+  /**
+   * Stage the storeSource puts in bulk, folder by folder (src/install/parallelLinks.ts), instead of
+   * one stage() after another. Only for plans where no two puts share a destination (the last one
+   * must win) and without an afterStep hook (crash tests pause after each staged file).
+   */
+  stageLinks?: (folders: LinkFolder[]) => void;
 }
 
 export interface TransactionHooks {
@@ -214,14 +230,23 @@ export function runTransaction(
       if (exists(path)) ops.push({ kind: "remove", path: within(env, path), aside: `old/r${i}` });
     });
     const stagedPathOf = stagedPathMaker(dir);
+    const bulk = plan.stageLinks !== undefined && hooks.afterStep === undefined;
+    const linkFolders = new Map<string, LinkFolder>();
     plan.puts.forEach((put, i) => {
       const rel = within(env, put.dest);
       const staged = `new/${rel}`;
       const stagedPath = stagedPathOf(staged);
-      ensureStagedDir(dirname(stagedPath));
-      // Two puts of one path (two wheels shipping the same file): the last one wins, as before.
-      if (stagedFiles.has(rel)) rmSync(stagedPath, { force: true });
-      put.stage(stagedPath);
+      if (bulk && put.storeSource !== undefined) {
+        const folderPath = dirname(stagedPath);
+        let folder = linkFolders.get(folderPath);
+        if (folder === undefined) linkFolders.set(folderPath, (folder = { dir: folderPath, files: [] }));
+        folder.files.push({ src: put.storeSource(), dest: stagedPath, mode: put.mode ?? 0o644 });
+      } else {
+        ensureStagedDir(dirname(stagedPath));
+        // Two puts of one path (two wheels shipping the same file): the last one wins, as before.
+        if (stagedFiles.has(rel)) rmSync(stagedPath, { force: true });
+        put.stage(stagedPath);
+      }
       const folder = newFolderOf(dirname(put.dest));
       if (folder === undefined) {
         if (!stagedFiles.has(rel)) ops.push({ kind: "put", path: rel, staged, aside: `old/p${i}` });
@@ -233,6 +258,7 @@ export function runTransaction(
       stagedFiles.add(rel);
       hooks.afterStep?.("stage");
     });
+    if (linkFolders.size > 0) plan.stageLinks!([...linkFolders.values()]);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw explain(scheme, error);

@@ -19,6 +19,12 @@ export interface Linker {
   linkFile(src: string, dest: string, mode: number): LinkMethod;
   /** The method chosen for the filesystem holding `dir`, once one was chosen. */
   methodFor(dir: string): LinkMethod | undefined;
+  /**
+   * True when files from the store may be hard-linked into `dir` directly, bypassing this Linker
+   * (bulk staging on several threads): its filesystem's method is known and is hard link. A Linker
+   * without it (a test's wrapper) always sees every file.
+   */
+  hardLinksInto?(dir: string): boolean;
 }
 
 export interface LinkerOptions {
@@ -102,6 +108,9 @@ export function createLinker(options: LinkerOptions = {}): Linker {
     },
     methodFor(dir) {
       return byDevice.get(deviceOf(dir));
+    },
+    hardLinksInto(dir) {
+      return byDevice.get(deviceOf(dir)) === "hardlink";
     },
   };
 }

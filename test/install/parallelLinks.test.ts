@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, afterEach, describe, it } from "node:test";
+import { installWheels, schemeForEnv } from "../../src/install/index.ts";
+import { MIN_PARALLEL_FILES } from "../../src/install/parallelLinks.ts";
+import { createLinker, createStore, type Linker } from "../../src/store/index.ts";
+import { buildWheel } from "../helpers/buildWheel.ts";
+import { diffSnapshots, makeFakeEnv, snapshotTree } from "./envHelpers.ts";
+
+/** Big installs stage their hard links on two threads: same tree, same errors, same Linker rules. */
+
+const roots: string[] = [];
+const savedThreads = process.env.OMNIPKG_IMPORT_THREADS;
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+afterEach(() => {
+  if (savedThreads === undefined) delete process.env.OMNIPKG_IMPORT_THREADS;
+  else process.env.OMNIPKG_IMPORT_THREADS = savedThreads;
+});
+
+const FOLDERS = 60;
+const FILES_PER_FOLDER = 8;
+
+async function setup() {
+  const root = mkdtempSync(join(tmpdir(), "omnipkg-plinks-"));
+  roots.push(root);
+  const store = createStore(join(root, "store"));
+  const files: Record<string, string> = {};
+  for (let d = 0; d < FOLDERS; d++)
+    for (let f = 0; f < FILES_PER_FOLDER; f++)
+      files[`big/sub${d % 7}/d${d}/m${f}.py`] = `D = ${d}\nF = ${f}\n`;
+  files["big/__init__.py"] = "";
+  const manifest = await store.importWheel(buildWheel({ name: "big", version: "1.0", files }, root).path);
+  assert.ok(manifest.files.length >= MIN_PARALLEL_FILES, "the wheel is big enough for the helper");
+  const newEnv = (name: string) => {
+    const env = makeFakeEnv(join(root, name));
+    return { env, scheme: schemeForEnv(env) };
+  };
+  return { root, store, manifest, newEnv };
+}
+
+describe("parallel staging of links", () => {
+  it("gives the same environment on two threads as on one, hard-linked to the store", async () => {
+    const { store, manifest, newEnv } = await setup();
+    process.env.OMNIPKG_IMPORT_THREADS = "2";
+    const a = newEnv("a");
+    installWheels(store, a.scheme, [{ manifest, requested: true }]);
+    process.env.OMNIPKG_IMPORT_THREADS = "0";
+    const b = newEnv("b");
+    installWheels(store, b.scheme, [{ manifest, requested: true }]);
+    const snapA = snapshotTree(a.env);
+    assert.ok(snapA.size > FOLDERS * FILES_PER_FOLDER);
+    assert.deepEqual(diffSnapshots(snapA, snapshotTree(b.env)), []);
+    for (const file of manifest.files.filter((f) => f.path.startsWith("big/"))) {
+      const installed = statSync(join(a.scheme.purelib, file.path));
+      assert.equal(installed.ino, statSync(store.filePath(file.sha256)).ino, `${file.path} is a hard link`);
+    }
+    assert.equal(existsSync(join(a.scheme.purelib, ".omnipkg-txn")), false);
+  });
+
+  it("a store file that vanished fails the install with its errno code and changes nothing", async () => {
+    const { store, manifest, newEnv } = await setup();
+    process.env.OMNIPKG_IMPORT_THREADS = "2";
+    const { env, scheme } = newEnv("env");
+    const before = snapshotTree(env);
+    // A file late in the list, so either thread may meet it.
+    const victim = manifest.files.filter((f) => f.path.startsWith("big/")).at(-3)!;
+    rmSync(store.filePath(victim.sha256), { force: true });
+    assert.throws(
+      () => installWheels(store, scheme, [{ manifest, requested: true }]),
+      (error: NodeJS.ErrnoException) => error.code === "ENOENT",
+    );
+    assert.deepEqual(diffSnapshots(before, snapshotTree(env)), []);
+    assert.equal(existsSync(join(scheme.purelib, ".omnipkg-txn")), false);
+    assert.equal(existsSync(join(scheme.purelib, "big")), false);
+  });
+
+  it("a Linker that does not allow direct hard links stages every file itself", async () => {
+    const { store, manifest, newEnv } = await setup();
+    process.env.OMNIPKG_IMPORT_THREADS = "2";
+    const real = createLinker();
+    let calls = 0;
+    const counting: Linker = {
+      linkFile(src, dest, mode) {
+        calls++;
+        return real.linkFile(src, dest, mode);
+      },
+      methodFor: (dir) => real.methodFor(dir),
+    };
+    const { scheme } = newEnv("env");
+    installWheels(store, scheme, [{ manifest, requested: true }], { linker: counting });
+    const linked = manifest.files.filter((f) => f.path.startsWith("big/")).length;
+    // Plus the wheel's own METADATA and WHEEL (RECORD is written, not linked).
+    assert.equal(calls, linked + 2);
+  });
+});
