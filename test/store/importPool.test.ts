@@ -1,19 +1,9 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { OmnipkgError } from "../../src/core/errors.ts";
 import { deserializeError, importPoolState, serializeError } from "../../src/store/importPool.ts";
@@ -21,6 +11,7 @@ import { StoreError } from "../../src/store/errors.ts";
 import { createStore } from "../../src/store/index.ts";
 import { collectGarbage } from "../../src/store/maintenance.ts";
 import { buildWheel, recordHash } from "../helpers/buildWheel.ts";
+import { listTree, tempDirFactory } from "./storeDirs.ts";
 
 /**
  * Cold imports run on worker threads (src/store/importPool.ts). These tests hold the pool to the
@@ -29,23 +20,7 @@ import { buildWheel, recordHash } from "../helpers/buildWheel.ts";
  * partial content file (only temps, which gc removes).
  */
 
-const roots: string[] = [];
-after(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "omnipkg-pool-"));
-  roots.push(dir);
-  return dir;
-}
-
-function listTree(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return (readdirSync(dir, { recursive: true }) as string[])
-    .filter((p) => statSync(join(dir, p)).isFile())
-    .sort();
-}
+const tempDir = tempDirFactory("pool");
 
 function modules(prefix: string, count: number, salt: string): Record<string, string> {
   const out: Record<string, string> = {};

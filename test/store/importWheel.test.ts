@@ -1,29 +1,12 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createStore } from "../../src/store/index.ts";
 import { buildWheel } from "../helpers/buildWheel.ts";
+import { listTree, tempDirFactory } from "./storeDirs.ts";
 
-const roots: string[] = [];
-after(() => {
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "omnipkg-store-"));
-  roots.push(dir);
-  return dir;
-}
-
-/** Every file under a folder, recursively, relative names. */
-function listTree(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return (readdirSync(dir, { recursive: true }) as string[])
-    .filter((p) => statSync(join(dir, p)).isFile())
-    .sort();
-}
+const tempDir = tempDirFactory("store");
 
 describe("importWheel", () => {
   it("stores every file by content, read-only, and writes a manifest", async () => {

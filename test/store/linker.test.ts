@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createLinker } from "../../src/store/index.ts";
+import { tempDirFactory } from "./storeDirs.ts";
 
-const roots: string[] = [];
 const mounts: string[] = [];
-after(() => {
+const tempDir = tempDirFactory("linker", () => {
   for (const mount of mounts) execFileSync("umount", [mount]);
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "omnipkg-linker-"));
-  roots.push(dir);
-  return dir;
-}
 
 function storeFile(dir: string, name: string, content: string): string {
   const path = join(dir, name);

@@ -1,37 +1,22 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { OmnipkgError } from "../../src/core/errors.ts";
 import { createStore, type WriteFaults } from "../../src/store/index.ts";
 import { buildWheel, recordHash, type WheelSpec } from "../helpers/buildWheel.ts";
+import { listTree, tempDirFactory } from "./storeDirs.ts";
 
 /**
  * Every refused wheel leaves the store exactly as it was: no content file, no manifest, no temp.
  * Each case starts from a store that already holds one good wheel, so "as it was" is not "empty".
  */
 
-const roots: string[] = [];
 const mounts: string[] = [];
-after(() => {
+const tempDir = tempDirFactory("faults", () => {
   for (const mount of mounts) execFileSync("umount", [mount]);
-  for (const root of roots) rmSync(root, { recursive: true, force: true });
 });
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "omnipkg-faults-"));
-  roots.push(dir);
-  return dir;
-}
-
-function listTree(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return (readdirSync(dir, { recursive: true }) as string[])
-    .filter((p) => statSync(join(dir, p)).isFile())
-    .sort();
-}
 
 const base: WheelSpec = {
   name: "victim",
