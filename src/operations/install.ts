@@ -27,6 +27,7 @@ import { readRequirementFiles } from "./requirementsFile.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { readEnvState } from "./envState.ts";
+import type { OperationEvents } from "./events.ts";
 
 /**
  * `omnipkg install`: resolve, fetch into the store, link into the environment, record.
@@ -86,9 +87,7 @@ export interface InstallReport {
   timings: { resolveMs: number; prepareMs: number; installMs: number };
 }
 
-export interface InstallEvents {
-  warn?: (message: string) => void;
-  onLockWait?: (pid: number | undefined) => void;
+export interface InstallEvents extends Omit<OperationEvents, "info"> {
   onDownloadStart?: (file: DistFile) => void;
   onDownloadProgress?: (file: DistFile, received: number, total: number | undefined) => void;
   onDownloadDone?: (file: DistFile, bytes: number) => void;

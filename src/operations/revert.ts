@@ -21,6 +21,7 @@ import { ensureEnvironmentRecorded, envLockPath, type PackageRef } from "./insta
 import { stateAfter } from "./revertState.ts";
 import { canonicalizeName } from "../standards/index.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
+import type { OperationEvents } from "./events.ts";
 
 /**
  * `omnipkg revert [--to N]`: put main and the bubbles back as they were after revision N, from the
@@ -37,12 +38,7 @@ export interface RevertRequest {
   command: string;
 }
 
-export interface RevertEvents {
-  /** "fetching X from the index" and similar progress lines. */
-  info?: (message: string) => void;
-  warn?: (message: string) => void;
-  onLockWait?: (pid: number | undefined) => void;
-}
+export type RevertEvents = OperationEvents;
 
 export interface RevertReport {
   environment: string;

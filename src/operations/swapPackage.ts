@@ -38,6 +38,7 @@ import {
   type PackageRef,
 } from "./install.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
+import type { OperationEvents } from "./events.ts";
 
 /**
  * `omnipkg swap NAME==VERSION`: the bubbled version becomes main's, and main's version (with every
@@ -59,11 +60,7 @@ export interface SwapRequest {
   command: string;
 }
 
-export interface SwapEvents {
-  info?: (message: string) => void;
-  warn?: (message: string) => void;
-  onLockWait?: (pid: number | undefined) => void;
-}
+export type SwapEvents = OperationEvents;
 
 export interface StaleBubble {
   name: string;
