@@ -15,7 +15,8 @@
  *   .pyc files, uv and omnipkg do not).
  * - Cold: a fresh OMNIPKG_HOME, a fresh UV_CACHE_DIR, `pip --no-cache-dir`. Warm: one untimed run
  *   fills a home/cache, then every timed run installs into a new environment from it.
- * - Only the install command is timed; the venv is made beforehand (pip's venv holds pip itself).
+ * - Only the install command is timed; the venv is made beforehand (pip's venv holds pip itself),
+ *   and `sync` runs before each timed command so no run pays for the previous one's writeback.
  * - omnipkg runs from a bundle built for this run (not the shared dist/, which other builds replace);
  *   `--no-build` uses bin/omnipkg.js and dist/ as they are.
  *
@@ -139,6 +140,9 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+  // Dirty pages left by the previous run (a cold run writes hundreds of MiB) are flushed first:
+  // otherwise their writeback lands in the next timed run, whichever tool that is.
+  execFileSync("sync");
   const start = performance.now();
   const r = spawnSync(cmd, args, { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], cwd: repo });
   const ms = performance.now() - start;
