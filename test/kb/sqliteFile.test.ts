@@ -5,7 +5,7 @@ import { homeLayout } from "../../src/core/home.ts";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { KbBusy, KbInaccessible, KbTooNew, openKnowledgeBase } from "../../src/kb/index.ts";
-import { SCHEMA_VERSION } from "../../src/kb/sqlite/schema.ts";
+import { migrate, SCHEMA_VERSION } from "../../src/kb/sqlite/schema.ts";
 import { sampleFacts, tempHome } from "./fixtures.ts";
 import { dist } from "./suite.ts";
 
@@ -82,9 +82,8 @@ describe("the SQLite knowledge base file", () => {
       });
       await kb.applyChange({ envId: "e", put: [dist("keep", "1")], revision: { command: "first" } });
       const before = await kb.exportAll();
-      // The second distribution lists one file twice: its insert fails after the first one landed.
-      const broken = dist("bad", "1", 2);
-      broken.files.push(broken.files[0]!);
+      // The second distribution has no version (NOT NULL): its insert fails after the first landed.
+      const broken = { ...dist("bad", "1", 2), version: null as unknown as string };
       await assert.rejects(
         kb.applyChange({
           envId: "e",
@@ -92,7 +91,7 @@ describe("the SQLite knowledge base file", () => {
           remove: ["keep"],
           revision: { command: "boom" },
         }),
-        /UNIQUE|constraint/i,
+        /NOT NULL|constraint/i,
       );
       assert.deepEqual(await kb.exportAll(), before);
       assert.equal(
@@ -140,4 +139,91 @@ describe("the SQLite knowledge base file", () => {
       },
     );
   });
+  it("upgrades a schema 3 file: file rows become shared lists with the same answers", async () => {
+    const db = new DatabaseSync(home.layout.kbFile);
+    migrate(db, home.layout.kbFile, 3);
+    db.exec(`INSERT INTO interpreters VALUES ('i', '/p', '3', NULL);
+             INSERT INTO environments VALUES ('a', 'i', '/a', 'main', NULL, NULL, NULL),
+                                             ('b', 'i', '/b', 'main', NULL, NULL, NULL);`);
+    const rich = dist("rich", "13", 3);
+    const pip = { ...dist("six", "1", 1), installer: "pip", wheelSha256: null };
+    pip.files.push({ path: "six-1.dist-info/RECORD", sha256: null, size: null } as never);
+    const row = db.prepare("INSERT INTO distributions VALUES (?, ?, ?, ?, ?, 0, ?)");
+    const file = db.prepare("INSERT INTO dist_files VALUES (?, ?, ?, ?, ?)");
+    for (const [env, d] of [
+      ["a", rich],
+      ["b", rich],
+      ["b", pip],
+    ] as const) {
+      row.run(env, d.name, d.version, d.installer, d.wheelSha256, d.files.length);
+      // Reversed, to show the answer is sorted by path whatever the stored order.
+      for (const f of [...d.files].reverse()) file.run(env, d.name, f.path, f.sha256, f.size);
+    }
+    db.close();
+    const kb = await openKnowledgeBase(home.layout, { url: "sqlite" });
+    try {
+      assert.deepEqual(await kb.getDistribution("a", "rich"), { ...rich, requested: false });
+      assert.deepEqual(await kb.getDistribution("b", "rich"), { ...rich, requested: false });
+      assert.deepEqual(await kb.getDistribution("b", "six"), {
+        ...pip,
+        requested: false,
+        files: [...pip.files].sort((x, y) => (x.path < y.path ? -1 : 1)),
+      });
+      assert.equal((await kb.counts()).files, 8);
+      assert.equal(listCount(home.layout.kbFile), 2, "both environments share rich's list");
+      // The migrated list is found again by a new install of the same content: no third list.
+      await kb.applyChange({ envId: "a", put: [dist("rich", "13", 3)] });
+      assert.equal(listCount(home.layout.kbFile), 2);
+    } finally {
+      await kb.close();
+    }
+  });
+
+  it("keeps one file list per content, and drops it with its last distribution", async () => {
+    const kb = await openKnowledgeBase(home.layout, { url: "sqlite" });
+    try {
+      await kb.putInterpreter({ id: "i", path: "/p", version: "3", facts: null });
+      for (const id of ["a", "b"]) {
+        await kb.putEnvironment({
+          id,
+          interpreterId: "i",
+          path: `/${id}`,
+          kind: "main",
+          parentId: null,
+          name: null,
+          version: null,
+        });
+        await kb.applyChange({ envId: id, put: [dist("rich", "13", 3), dist("attrs", "23", 2)] });
+      }
+      assert.equal(listCount(home.layout.kbFile), 2, "a and b share both lists");
+      // Same wheel, other files (say, a script with another shebang): a list of its own.
+      const other = dist("rich", "13", 3);
+      other.files[0]!.size = 1;
+      await kb.applyChange({ envId: "b", put: [other] });
+      assert.equal(listCount(home.layout.kbFile), 3);
+      assert.deepEqual((await kb.getDistribution("b", "rich"))?.files, other.files);
+      assert.deepEqual((await kb.getDistribution("a", "rich"))?.files, dist("rich", "13", 3).files);
+      await kb.applyChange({ envId: "a", remove: ["rich"] });
+      assert.equal(listCount(home.layout.kbFile), 2, "a's rich list had no other user");
+      await kb.applyChange({ envId: "b", put: [dist("rich", "13", 3)] });
+      assert.equal(listCount(home.layout.kbFile), 2, "b's replaced list went, the new one came");
+      await kb.removeEnvironment("a");
+      assert.equal(listCount(home.layout.kbFile), 2, "attrs' list is still b's");
+      assert.equal((await kb.counts()).files, 5);
+      await kb.removeInterpreter("i");
+      assert.equal(listCount(home.layout.kbFile), 0, "cascades release lists too");
+      assert.equal((await kb.counts()).files, 0);
+    } finally {
+      await kb.close();
+    }
+  });
 });
+
+function listCount(file: string): number {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM file_lists").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}

@@ -88,6 +88,44 @@ const MIGRATIONS: readonly string[] = [
    ) STRICT, WITHOUT ROWID;`,
   // 3: each revision keeps a snapshot of the environment after it (main and bubbles), for revert.
   `ALTER TABLE revisions ADD COLUMN state TEXT;`,
+  // 4: a distribution's file list is one JSON text in file_lists, shared by every distribution
+  // with the same list, instead of one dist_files row per file. Recording an install wrote and
+  // deleted ~3,500 rows (most of the KB's cost in a warm install); now a list the KB already holds
+  // (same environment re-installed, or the same wheel in another environment) is found by one
+  // indexed lookup and nothing is written. The triggers drop a list when its last user goes,
+  // including through the cascades from environments and interpreters.
+  `CREATE TABLE file_lists (
+     id INTEGER PRIMARY KEY,
+     wheel_sha256 TEXT,
+     length INTEGER NOT NULL,
+     files TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX file_lists_key ON file_lists (wheel_sha256, length);
+   ALTER TABLE distributions ADD COLUMN files_id INTEGER REFERENCES file_lists (id);
+   CREATE INDEX distributions_files ON distributions (files_id);
+   CREATE TEMP TABLE lists_by_dist AS
+     SELECT d.env_id, d.name, d.wheel_sha256,
+       (SELECT json_group_array(json_object('path', f.path, 'sha256', f.sha256, 'size', f.size) ORDER BY f.path)
+          FROM dist_files f WHERE f.env_id = d.env_id AND f.name = d.name) AS files
+     FROM distributions d;
+   INSERT INTO file_lists (wheel_sha256, length, files)
+     SELECT DISTINCT wheel_sha256, length(files), files FROM temp.lists_by_dist;
+   UPDATE distributions SET files_id = (
+     SELECT l.id FROM temp.lists_by_dist m
+       JOIN file_lists l ON l.wheel_sha256 IS m.wheel_sha256 AND l.length = length(m.files) AND l.files = m.files
+     WHERE m.env_id = distributions.env_id AND m.name = distributions.name);
+   DROP TABLE temp.lists_by_dist;
+   DROP TABLE dist_files;
+   CREATE TRIGGER distributions_release_files_on_delete AFTER DELETE ON distributions
+   WHEN old.files_id IS NOT NULL BEGIN
+     DELETE FROM file_lists WHERE id = old.files_id
+       AND NOT EXISTS (SELECT 1 FROM distributions WHERE files_id = old.files_id);
+   END;
+   CREATE TRIGGER distributions_release_files_on_update AFTER UPDATE OF files_id ON distributions
+   WHEN old.files_id IS NOT NULL AND old.files_id IS NOT new.files_id BEGIN
+     DELETE FROM file_lists WHERE id = old.files_id
+       AND NOT EXISTS (SELECT 1 FROM distributions WHERE files_id = old.files_id);
+   END;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -101,19 +139,20 @@ function currentVersion(db: DatabaseSync): number {
   return row.v ?? 0;
 }
 
-export function migrate(db: DatabaseSync, location: string): void {
+/** `target` below SCHEMA_VERSION is for tests: it builds a file as an older omnipkg left it. */
+export function migrate(db: DatabaseSync, location: string, target = SCHEMA_VERSION): void {
   // Fast path, a plain read: an up-to-date file must not make every command (a `list` during a
   // long install) queue for the write lock.
   const seen = currentVersion(db);
   if (seen > SCHEMA_VERSION) throw new KbTooNew(location, seen, SCHEMA_VERSION);
-  if (seen === SCHEMA_VERSION) return;
+  if (seen >= target) return;
   db.exec("BEGIN IMMEDIATE");
   try {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT");
     // Re-read under the lock: another process may have migrated while we waited for it.
     const current = currentVersion(db);
     if (current > SCHEMA_VERSION) throw new KbTooNew(location, current, SCHEMA_VERSION);
-    for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+    for (let version = current + 1; version <= target; version++) {
       db.exec(MIGRATIONS[version - 1]!);
       db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(version);
     }

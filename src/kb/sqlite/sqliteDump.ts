@@ -1,6 +1,7 @@
 import type { InterpreterFacts } from "../../python/facts.ts";
 import { revisionChanges, stateText } from "../records.ts";
-import type { InstalledDistribution, KbCounts, KbDump, StoreFileEntry } from "../types.ts";
+import type { KbCounts, KbDump, StoreFileEntry } from "../types.ts";
+import { fileListId, parseFiles } from "./fileLists.ts";
 import {
   rowToCompat,
   rowToEnvironment,
@@ -21,7 +22,8 @@ const COUNT_QUERIES: Record<keyof KbCounts, string> = {
   interpreters: "SELECT count(*) AS n FROM interpreters",
   environments: "SELECT count(*) AS n FROM environments",
   distributions: "SELECT count(*) AS n FROM distributions",
-  files: "SELECT count(*) AS n FROM dist_files",
+  files:
+    "SELECT coalesce(sum(json_array_length(l.files)), 0) AS n FROM distributions d JOIN file_lists l ON l.id = d.files_id",
   revisions: "SELECT count(*) AS n FROM revisions",
   storeRefs: "SELECT count(*) AS n FROM store_refs",
   compat: "SELECT count(*) AS n FROM compat",
@@ -42,17 +44,6 @@ function all(kb: SqliteKnowledgeBase, query: string): Row[] {
 }
 
 export function exportAll(kb: SqliteKnowledgeBase): KbDump {
-  const files = new Map<string, InstalledDistribution["files"]>();
-  for (const row of all(kb, "SELECT * FROM dist_files ORDER BY env_id, name, path")) {
-    const key = `${row.env_id as string}\0${row.name as string}`;
-    let list = files.get(key);
-    if (!list) files.set(key, (list = []));
-    list.push({
-      path: row.path as string,
-      sha256: row.sha256 as string | null,
-      size: row.size as number | null,
-    });
-  }
   return {
     probes: all(kb, "SELECT * FROM probes ORDER BY path").map((row) => ({
       key: { path: row.path as string, mtimeMs: row.mtime_ms as number, size: row.size as number },
@@ -60,7 +51,11 @@ export function exportAll(kb: SqliteKnowledgeBase): KbDump {
     })),
     interpreters: all(kb, "SELECT * FROM interpreters ORDER BY id").map(rowToInterpreter),
     environments: all(kb, "SELECT * FROM environments ORDER BY id").map(rowToEnvironment),
-    distributions: all(kb, "SELECT * FROM distributions ORDER BY env_id, name").map((row) => ({
+    distributions: all(
+      kb,
+      `SELECT d.*, l.files AS files_text FROM distributions d LEFT JOIN file_lists l ON l.id = d.files_id
+       ORDER BY d.env_id, d.name`,
+    ).map((row) => ({
       envId: row.env_id as string,
       distribution: {
         name: row.name as string,
@@ -68,7 +63,7 @@ export function exportAll(kb: SqliteKnowledgeBase): KbDump {
         installer: row.installer as string,
         wheelSha256: (row.wheel_sha256 as string | null) ?? null,
         requested: row.requested === 1,
-        files: files.get(`${row.env_id as string}\0${row.name as string}`) ?? [],
+        files: parseFiles(row.files_text),
       },
     })),
     revisions: all(kb, "SELECT * FROM revisions ORDER BY env_id, number").map(rowToRevision),
@@ -104,13 +99,21 @@ export function importAll(kb: SqliteKnowledgeBase, dump: KbDump): void {
   );
   for (const e of ordered) env.run(e.id, e.interpreterId, e.path, e.kind, e.parentId, e.name, e.version);
   const dist = kb.sql(
-    `INSERT INTO distributions (env_id, name, version, installer, wheel_sha256, requested, file_count)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO distributions (env_id, name, version, installer, wheel_sha256, requested, file_count, files_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const file = kb.sql("INSERT INTO dist_files (env_id, name, path, sha256, size) VALUES (?, ?, ?, ?, ?)");
   for (const { envId, distribution: d } of dump.distributions) {
-    dist.run(envId, d.name, d.version, d.installer, d.wheelSha256, d.requested ? 1 : 0, d.files.length);
-    for (const f of d.files) file.run(envId, d.name, f.path, f.sha256, f.size);
+    const filesId = fileListId(kb, d.wheelSha256, d.files);
+    dist.run(
+      envId,
+      d.name,
+      d.version,
+      d.installer,
+      d.wheelSha256,
+      d.requested ? 1 : 0,
+      d.files.length,
+      filesId,
+    );
   }
   const rev = kb.sql(
     "INSERT INTO revisions (env_id, number, time_ms, command, changes, state) VALUES (?, ?, ?, ?, ?, ?)",

@@ -8,7 +8,6 @@ import type {
   EnvironmentChange,
   EnvironmentEntry,
   InstalledDistribution,
-  InstalledFile,
   InterpreterEntry,
   KbCounts,
   KbDump,
@@ -19,6 +18,7 @@ import type {
   StoreFileEntry,
 } from "../types.ts";
 import { mapSqliteError } from "./checkFile.ts";
+import { fileListId, parseFiles } from "./fileLists.ts";
 import { countAll, exportAll, importAll } from "./sqliteDump.ts";
 import {
   rowToCompat,
@@ -192,15 +192,14 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
       const removeDist = this.sql("DELETE FROM distributions WHERE env_id = ? AND name = ?");
       for (const name of remove) removeDist.run(change.envId, name);
       const upsert = this.sql(
-        `INSERT INTO distributions (env_id, name, version, installer, wheel_sha256, requested, file_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO distributions (env_id, name, version, installer, wheel_sha256, requested, file_count, files_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (env_id, name) DO UPDATE SET version = excluded.version, installer = excluded.installer,
-           wheel_sha256 = excluded.wheel_sha256, requested = excluded.requested, file_count = excluded.file_count`,
+           wheel_sha256 = excluded.wheel_sha256, requested = excluded.requested, file_count = excluded.file_count,
+           files_id = excluded.files_id`,
       );
-      const clearFiles = this.sql("DELETE FROM dist_files WHERE env_id = ? AND name = ?");
-      const addFile = this.sql(
-        "INSERT INTO dist_files (env_id, name, path, sha256, size) VALUES (?, ?, ?, ?, ?)",
-      );
+      // An unchanged row is not rewritten by SQLite (same bytes, no dirty page), so re-recording
+      // what the KB already holds commits next to nothing.
       for (const dist of put) {
         upsert.run(
           change.envId,
@@ -210,10 +209,8 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
           dist.wheelSha256,
           dist.requested ? 1 : 0,
           dist.files.length,
+          fileListId(this, dist.wheelSha256, dist.files),
         );
-        clearFiles.run(change.envId, dist.name);
-        for (const file of dist.files)
-          addFile.run(change.envId, dist.name, file.path, file.sha256, file.size);
       }
       if (!change.revision) return undefined;
       const next = this.#get(
@@ -236,17 +233,13 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
 
   getDistribution(envId: string, name: string): Promise<InstalledDistribution | undefined> {
     return this.#run(() => {
-      const row = this.#get("SELECT * FROM distributions WHERE env_id = ? AND name = ?", envId, name);
-      if (!row) return undefined;
-      const files = this.#all(
-        "SELECT path, sha256, size FROM dist_files WHERE env_id = ? AND name = ? ORDER BY path",
+      const row = this.#get(
+        `SELECT d.*, l.files AS files_text FROM distributions d LEFT JOIN file_lists l ON l.id = d.files_id
+         WHERE d.env_id = ? AND d.name = ?`,
         envId,
         name,
-      ) as unknown as InstalledFile[];
-      return {
-        ...summaryOf(row),
-        files: files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
-      };
+      );
+      return row && { ...summaryOf(row), files: parseFiles(row.files_text) };
     });
   }
 
