@@ -249,6 +249,13 @@ export interface KnowledgeBase {
   putStoreRef(wheelSha256: string, files: StoreFileEntry[]): Promise<void>;
   getStoreRef(wheelSha256: string): Promise<StoreFileEntry[] | undefined>;
   listStoreRefs(): Promise<string[]>;
+  /**
+   * Which of these wheels the KB holds a store reference for. An install asks this about its own
+   * wheels instead of listing every reference (a list that grows with the store).
+   */
+  knownStoreRefs(wheelSha256s: readonly string[]): Promise<Set<string>>;
+  /** Several references in one unit (one commit), as a cold install records its new wheels. */
+  putStoreRefs(refs: readonly { wheelSha256: string; files: StoreFileEntry[] }[]): Promise<void>;
   removeStoreRef(wheelSha256: string): Promise<void>;
 
   putCompat(result: CompatResult): Promise<void>;

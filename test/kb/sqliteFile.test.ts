@@ -107,8 +107,18 @@ describe("the SQLite knowledge base file", () => {
   it("says the file stayed locked when another process holds the write lock past the busy timeout", async () => {
     const kb = await openKnowledgeBase(home.layout, { url: "sqlite", busyTimeoutMs: 150 });
     const other = new DatabaseSync(home.layout.kbFile);
+    const sameEnv = {
+      id: "e",
+      interpreterId: "i",
+      path: "/e",
+      kind: "main" as const,
+      parentId: null,
+      name: null,
+      version: null,
+    };
     try {
       await kb.putInterpreter({ id: "i", path: "/p", version: "3", facts: null });
+      await kb.putEnvironment(sameEnv);
       other.exec("BEGIN IMMEDIATE");
       await assert.rejects(
         kb.putInterpreter({ id: "j", path: "/p", version: "3", facts: null }),
@@ -118,6 +128,9 @@ describe("the SQLite knowledge base file", () => {
           return true;
         },
       );
+      // Re-recording an unchanged environment is a read: it does not wait for the write lock.
+      await kb.putEnvironment(sameEnv);
+      await assert.rejects(kb.putEnvironment({ ...sameEnv, path: "/moved" }), KbBusy);
       other.exec("ROLLBACK");
       await kb.putInterpreter({ id: "j", path: "/p", version: "3", facts: null });
       assert.equal((await kb.listInterpreters()).length, 2);

@@ -191,7 +191,16 @@ export function defineKbSuite(name: string, makeFactory: () => Promise<KbFactory
       await k.putEnvironment(bubble("rich-13.0", "main"));
       await k.putEnvironment(bubble("attrs-21.0", "main"));
       await k.putEnvironment(bubble("six-1.0", "other"));
+      await k.putEnvironment(bubble("attrs-21.0", "main"));
+      await k.putEnvironment({ ...bubble("six-1.0", "other"), path: "/moved", version: null });
+      assert.deepEqual(await k.getEnvironment("six-1.0"), {
+        ...bubble("six-1.0", "other"),
+        path: "/moved",
+        version: null,
+      });
+      await k.putEnvironment(bubble("six-1.0", "other"));
       assert.deepEqual(await k.getEnvironment("attrs-21.0"), bubble("attrs-21.0", "main"));
+      assert.deepEqual(await k.getEnvironment("six-1.0"), bubble("six-1.0", "other"));
       assert.deepEqual(
         (await k.listEnvironments({ parentId: "main" })).map((e) => e.id),
         ["attrs-21.0", "rich-13.0"],
@@ -419,6 +428,22 @@ export function defineKbSuite(name: string, makeFactory: () => Promise<KbFactory
       await k.removeStoreRef("e".repeat(64));
       assert.equal(await k.getStoreRef("e".repeat(64)), undefined);
       assert.deepEqual(await k.listStoreRefs(), ["f".repeat(64)]);
+      assert.deepEqual(
+        await k.knownStoreRefs(["e".repeat(64), "f".repeat(64), "f".repeat(64)]),
+        new Set(["f".repeat(64)]),
+      );
+      assert.deepEqual(await k.knownStoreRefs([]), new Set());
+      await k.putStoreRefs([
+        { wheelSha256: "d".repeat(64), files: [files[0]!] },
+        { wheelSha256: "f".repeat(64), files: [files[1]!] },
+      ]);
+      await k.putStoreRefs([]);
+      assert.deepEqual(await k.getStoreRef("d".repeat(64)), [files[0]]);
+      assert.deepEqual(await k.getStoreRef("f".repeat(64)), [files[1]], "replaced");
+      assert.deepEqual(
+        await k.knownStoreRefs(["c".repeat(64), "d".repeat(64), "f".repeat(64)]),
+        new Set(["d".repeat(64), "f".repeat(64)]),
+      );
     });
 
     it("keeps compatibility results, replacing a re-test", async () => {

@@ -198,7 +198,30 @@ export class RedisKnowledgeBase implements KnowledgeBase {
   }
 
   async putStoreRef(wheelSha256: string, files: StoreFileEntry[]): Promise<void> {
-    await this.call((c) => c.hset(this.keys.storeRefs, wheelSha256, JSON.stringify(files)));
+    await this.putStoreRefs([{ wheelSha256, files }]);
+  }
+
+  async putStoreRefs(refs: readonly { wheelSha256: string; files: StoreFileEntry[] }[]): Promise<void> {
+    if (refs.length === 0) return;
+    // One HSET of every field: one command, so all of them land or none.
+    const fields: Record<string, string> = {};
+    for (const ref of refs) fields[ref.wheelSha256] = JSON.stringify(ref.files);
+    await this.call((c) => c.hset(this.keys.storeRefs, fields));
+  }
+
+  async knownStoreRefs(wheelSha256s: readonly string[]): Promise<Set<string>> {
+    if (wheelSha256s.length === 0) return new Set();
+    // HEXISTS per wheel in one pipeline: one round trip, and no file list travels back.
+    return this.call(async (c) => {
+      const pipeline = c.pipeline();
+      for (const sha of wheelSha256s) pipeline.hexists(this.keys.storeRefs, sha);
+      const known = new Set<string>();
+      ((await pipeline.exec()) ?? []).forEach(([error, exists], i) => {
+        if (error) throw error;
+        if (exists === 1) known.add(wheelSha256s[i]!);
+      });
+      return known;
+    });
   }
 
   async getStoreRef(wheelSha256: string): Promise<StoreFileEntry[] | undefined> {

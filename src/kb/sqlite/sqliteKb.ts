@@ -138,6 +138,18 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
   }
 
   putEnvironment(entry: EnvironmentEntry): Promise<void> {
+    // Every install records its environment again; the unchanged row is answered by a plain read.
+    // Its write transaction, though it changes nothing, rewrites index pages and costs a commit.
+    const same = this.#run(() => {
+      const row = this.#get("SELECT * FROM environments WHERE id = ?", entry.id);
+      if (!row) return false;
+      const stored = rowToEnvironment(row);
+      return (Object.keys(stored) as (keyof EnvironmentEntry)[]).every((k) => stored[k] === entry[k]);
+    });
+    return same.then((unchanged) => (unchanged ? undefined : this.#putEnvironment(entry)));
+  }
+
+  #putEnvironment(entry: EnvironmentEntry): Promise<void> {
     return this.#write(() => {
       if (!this.#get("SELECT 1 AS x FROM interpreters WHERE id = ?", entry.interpreterId)) {
         throw new KbMissing(`interpreter "${entry.interpreterId}" (for environment "${entry.id}")`);
@@ -270,10 +282,16 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
   }
 
   putStoreRef(wheelSha256: string, files: StoreFileEntry[]): Promise<void> {
+    return this.putStoreRefs([{ wheelSha256, files }]);
+  }
+
+  putStoreRefs(refs: readonly { wheelSha256: string; files: StoreFileEntry[] }[]): Promise<void> {
+    if (refs.length === 0) return Promise.resolve();
     return this.#write(() => {
-      this.sql(
+      const put = this.sql(
         "INSERT INTO store_refs (wheel_sha256, files) VALUES (?, ?) ON CONFLICT (wheel_sha256) DO UPDATE SET files = excluded.files",
-      ).run(wheelSha256, JSON.stringify(files));
+      );
+      for (const ref of refs) put.run(ref.wheelSha256, JSON.stringify(ref.files));
     });
   }
 
@@ -289,6 +307,19 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
       this.#all("SELECT wheel_sha256 FROM store_refs ORDER BY wheel_sha256").map(
         (r) => r.wheel_sha256 as string,
       ),
+    );
+  }
+
+  knownStoreRefs(wheelSha256s: readonly string[]): Promise<Set<string>> {
+    // One statement: the list goes in as JSON and the lookups run inside SQLite.
+    return this.#run(
+      () =>
+        new Set(
+          this.#all(
+            "SELECT s.wheel_sha256 FROM json_each(?) AS j JOIN store_refs AS s ON s.wheel_sha256 = j.value",
+            JSON.stringify(wheelSha256s),
+          ).map((r) => r.wheel_sha256 as string),
+        ),
     );
   }
 
