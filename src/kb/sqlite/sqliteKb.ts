@@ -208,10 +208,13 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (env_id, name) DO UPDATE SET version = excluded.version, installer = excluded.installer,
            wheel_sha256 = excluded.wheel_sha256, requested = excluded.requested, file_count = excluded.file_count,
-           files_id = excluded.files_id`,
+           files_id = excluded.files_id
+         WHERE (version, installer, wheel_sha256, requested, file_count, files_id)
+           IS NOT (excluded.version, excluded.installer, excluded.wheel_sha256, excluded.requested,
+                   excluded.file_count, excluded.files_id)`,
       );
-      // An unchanged row is not rewritten by SQLite (same bytes, no dirty page), so re-recording
-      // what the KB already holds commits next to nothing.
+      // An unchanged row is left alone (an UPDATE to the same values still rewrites its index
+      // entries), so re-recording what the KB already holds writes next to nothing.
       for (const dist of put) {
         upsert.run(
           change.envId,
