@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { errnoCode } from "../core/errors.ts";
@@ -40,7 +39,10 @@ interface SpawnResult {
   spawnError?: string;
 }
 
-function runProbe(executable: string): Promise<SpawnResult> {
+async function runProbe(executable: string): Promise<SpawnResult> {
+  // Loaded here: with the probe cache warm no process is spawned, and child_process (with net and
+  // dgram under it) is a few ms of start-up for every command that only reads the cache.
+  const { execFile } = await import("node:child_process");
   return new Promise((resolve) => {
     execFile(
       executable,
