@@ -19,10 +19,14 @@ if (typeof module.enableCompileCache === "function") {
     // A read-only cache location is not a reason to fail.
   }
 }
-// `swap python <VERSION>` has its own single-file bundle: no chunk graph, no commander.
+// `swap python <VERSION>` and `install` have their own single-file bundles: no chunk graph, no
+// commander. The install bundle is CommonJS (see scripts/build.mjs): `require` loads it without
+// the export scan an `import` of CommonJS does.
 const args = process.argv.slice(2);
 if (args.length === 3 && args[0] === "swap" && args[1] === "python" && /^[0-9][0-9a-z.+]*$/i.test(args[2])) {
   await import("../dist/fast-swap.js");
+} else if (args[0] === "install") {
+  module.createRequire(import.meta.url)("../dist/fast-install.cjs");
 } else {
   await import("../dist/cli.js");
 }

@@ -40,3 +40,27 @@ await build({
   target: "node22",
   logLevel: "warning",
 });
+
+// `omnipkg install` (see src/cli/fastInstall.ts): one CommonJS file. In this format a module that
+// is imported dynamically is initialised on first use, together with the builtins and packages it
+// requires, where an ES-module bundle would hoist every import to its top; and `require` of a
+// builtin skips the ES-module facade that `import` builds (for node:fs that facade alone loads
+// fs/promises and readline). commander is replaced by a stand-in: this entry never parses with it.
+const EXTERNAL_PACKAGES = ["cli-progress", "undici", "yauzl", "ioredis", "tar", "@clack/prompts"];
+await build({
+  entryPoints: { "fast-install": "src/cli/fastInstall.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  splitting: false,
+  format: "cjs",
+  platform: "node",
+  target: "node22",
+  external: EXTERNAL_PACKAGES,
+  alias: { commander: "./src/cli/fastCommander.ts" },
+  // import.meta does not exist in CommonJS; two modules use import.meta.url to find files shipped
+  // beside the bundle (src/core/packageRoot.ts, src/store/importPool.ts).
+  define: { "import.meta.url": "__omnipkgModuleUrl" },
+  banner: { js: 'const __omnipkgModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: "warning",
+});

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { addIndexOptions, indexFlagsFrom, type IndexOptionValues } from "../index/cliFlags.ts";
+import { indexFlagsFrom, type IndexOptionValues } from "../index/cliFlags.ts";
+import { addOptions, installOptionSpecs } from "./installOptions.ts";
 
 /** `omnipkg install` and `omnipkg uninstall`: thin wrappers over src/operations. */
 
-interface InstallFlags extends IndexOptionValues {
+export interface InstallFlags extends IndexOptionValues {
   requirement?: string[];
   constraint?: string[];
   python?: string;
@@ -17,11 +18,8 @@ interface InstallFlags extends IndexOptionValues {
   strategy?: string;
 }
 
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-async function installAction(specs: string[], flags: InstallFlags): Promise<void> {
+/** The install command's action; the warm-install entry (src/cli/fastInstall.ts) calls it too. */
+export async function installAction(specs: string[], flags: InstallFlags): Promise<void> {
   const [{ installPackages }, { UsageError }, report, progressMod] = await Promise.all([
     import("../operations/install.ts"),
     import("../core/errors.ts"),
@@ -87,19 +85,8 @@ export function register(program: Command): void {
   const install = program
     .command("install")
     .description("install packages into the environment; conflicting versions go into bubbles")
-    .argument("[packages...]", "requirements (PEP 508), wheel paths or URLs")
-    .option("-r, --requirement <file>", "install from a requirements file (repeatable)", collect)
-    .option("-c, --constraint <file>", "constrain versions with a constraints file (repeatable)", collect)
-    .option("--python <version>", "act on the managed environment of this adopted interpreter")
-    .option("--env <dir>", "act on this existing virtual environment")
-    .option("--no-deps", "install the named packages only")
-    .option("--dry-run", "resolve and report, change nothing")
-    .option("--pre", "allow pre-releases")
-    .option("--reinstall", "reinstall the named packages even when the version is installed")
-    .option("--compile", "compile .py files to bytecode after installing")
-    .option("--strategy <name>", "stable-main (default: main never changes) or latest-active")
-    .option("--json", "print a machine-readable report");
-  addIndexOptions(install)
+    .argument("[packages...]", "requirements (PEP 508), wheel paths or URLs");
+  addOptions(install, installOptionSpecs())
     .addHelpText(
       "after",
       "\nExamples:\n  omnipkg install rich==13.9.4\n  omnipkg install rich==13.4.2 rich==13.9.4   # one in main, one in a bubble\n  omnipkg install -r requirements.txt --python 3.11",

@@ -1,5 +1,5 @@
 import { paint } from "../core/output.ts";
-import { ignoreClosedPipes, reportError } from "./reportError.ts";
+import { ignoreClosedPipes, runToExitCode } from "./reportError.ts";
 
 /**
  * The CLI only declares flags and maps errors to exit codes: 0 success, 1 failure the user can act
@@ -25,12 +25,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
         write(text.replace(/^error:/, `${paint("red", "error", process.stderr)}:`)),
     });
   registerCommands(program);
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === "number" ? process.exitCode : 0;
-  } catch (error) {
-    return reportError(error);
-  }
+  return runToExitCode(() => program.parseAsync(argv));
 }
 
 ignoreClosedPipes();

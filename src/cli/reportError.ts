@@ -26,6 +26,19 @@ export function reportError(error: unknown): number {
   return 2;
 }
 
+/**
+ * Runs a command to its exit code: the command's own `process.exitCode` when it set one, else 0;
+ * a thrown error through reportError. Both entries (src/cli/main.ts, src/cli/fastInstall.ts) end here.
+ */
+export async function runToExitCode(command: () => Promise<unknown>): Promise<number> {
+  try {
+    await command();
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
 /** `omnipkg list | head` closes the pipe early: that is the reader's choice, not an error. */
 export function ignoreClosedPipes(): void {
   for (const stream of [process.stdout, process.stderr]) {
