@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { isOmnipkgError, UsageError } from "../core/errors.ts";
 import { indexFlagsFrom, type IndexOptionValues } from "../index/cliFlags.ts";
 import { addOptions, installOptionSpecs } from "./installOptions.ts";
 
@@ -20,9 +21,8 @@ export interface InstallFlags extends IndexOptionValues {
 
 /** The install command's action; the warm-install entry (src/cli/fastInstall.ts) calls it too. */
 export async function installAction(specs: string[], flags: InstallFlags): Promise<void> {
-  const [{ installPackages }, { UsageError }, report, progressMod] = await Promise.all([
+  const [{ installPackages }, report, progressMod] = await Promise.all([
     import("../operations/install.ts"),
-    import("../core/errors.ts"),
     import("./installReport.ts"),
     import("./progress.ts"),
   ]);
@@ -66,9 +66,22 @@ export async function installAction(specs: string[], flags: InstallFlags): Promi
     );
     progress?.stop();
     report.printInstallReport(result, flags.json ?? false);
+  } catch (error) {
+    throw commandLineUsage(error, specs);
   } finally {
     progress?.stop();
   }
+}
+
+/**
+ * A requirement typed on the command line that is not valid PEP 508 is bad usage (exit 2), as an
+ * unknown flag is; the same text read from a requirements file stays a failure of that file (1).
+ */
+export function commandLineUsage(error: unknown, specs: readonly string[]): unknown {
+  if (!isOmnipkgError(error) || error.code !== "INVALID_REQUIREMENT") return error;
+  const text = (error as { text?: unknown }).text;
+  if (typeof text !== "string" || !specs.includes(text)) return error;
+  return new UsageError(error.message, { ...(error.hint ? { hint: error.hint } : {}), cause: error });
 }
 
 async function configuredStrategy(): Promise<"stable-main" | "latest-active" | undefined> {

@@ -3,6 +3,9 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { commandLineUsage } from "../../src/cli/install.ts";
+import { OmnipkgError } from "../../src/core/errors.ts";
+import { parseRequirement } from "../../src/standards/index.ts";
 import { requirePythons } from "../helpers/pythons.ts";
 import { makeTempDir, prepareCli, removeDir, runCli } from "../python/cliHarness.ts";
 
@@ -55,9 +58,48 @@ describe("omnipkg install on the command line", () => {
     assert.match(r.stderr, /unknown option '-V'/);
   });
 
+  it("exits 2 for a requirement on the command line that is not PEP 508", () => {
+    const r = cli(["install", "--env", venv, "foo>>1"]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Invalid requirement 'foo>>1'/);
+  });
+
+  it("exits 1 when the same text comes from a requirements file (the file is wrong, not the usage)", () => {
+    const file = join(dir, "requirements.txt");
+    writeFileSync(file, "foo>>1\n");
+    const r = cli(["install", "--env", venv, "-r", file]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /Invalid requirement 'foo>>1'/);
+  });
+
   it("exits 2 with nothing to install, through the fast entry as through commander", () => {
     const r = cli(["install", "--env", venv]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /Name at least one package to install/);
+  });
+});
+
+describe("commandLineUsage", () => {
+  const invalid = (text: string) => {
+    try {
+      parseRequirement(text);
+    } catch (error) {
+      return error;
+    }
+    throw new Error(`${text} parsed`);
+  };
+
+  it("turns an invalid requirement typed on the command line into a usage error", () => {
+    const error = commandLineUsage(invalid("foo>>1"), ["rich", "foo>>1"]) as OmnipkgError;
+    assert.equal(error.exitCode, 2);
+    assert.match(error.message, /^Invalid requirement 'foo>>1'/);
+    assert.ok(error.hint);
+  });
+
+  it("leaves other errors as they are", () => {
+    const fromFile = invalid("bar>>1");
+    assert.equal(commandLineUsage(fromFile, ["foo>>1"]), fromFile);
+    const other = new OmnipkgError("NO_SUCH_FILE", "gone");
+    assert.equal(commandLineUsage(other, ["gone"]), other);
   });
 });
