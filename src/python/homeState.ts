@@ -41,7 +41,24 @@ export function pointActiveLink(layout: HomeLayout, id: string, options: { syncD
   symlinkAtomic(join("envs", id), layout.activeLink, options);
 }
 
-/** Remove temp links left by a swap killed between symlink() and rename(). */
+/** Whether the process that named a temp file (`.<name>.<pid>.<random>.tmp`, atomicFs) has exited. */
+function writerExited(name: string): boolean {
+  const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return errnoCode(error) === "ESRCH"; // EPERM: alive, someone else's
+  }
+}
+
+/**
+ * Remove temp links left by a swap killed between symlink() and rename(), and temp configs left by
+ * a process killed while writing the config. Every link swap holds the home lock, so any `.active`
+ * temp is stale; a config temp is removed only when its writer is gone, because not every config
+ * write holds this lock.
+ */
 function removeStaleTemps(layout: HomeLayout): void {
   let names: string[];
   try {
@@ -49,8 +66,10 @@ function removeStaleTemps(layout: HomeLayout): void {
   } catch {
     return;
   }
+  const configTemp = `.${basename(layout.configFile)}.`;
   for (const name of names) {
-    if (name.startsWith(".active.") && name.endsWith(".tmp"))
+    if (!name.endsWith(".tmp")) continue;
+    if (name.startsWith(".active.") || (name.startsWith(configTemp) && writerExited(name)))
       rmSync(join(layout.root, name), { force: true });
   }
 }
