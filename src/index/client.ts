@@ -8,6 +8,7 @@ import { Transport, type FetchLike } from "./http.ts";
 import { canonicalizeName } from "../standards/index.ts";
 import { filenameMatchesProject } from "./projectName.ts";
 import { fetchByteRange, type RangeResult } from "./range.ts";
+import { createPageCache } from "./pageCache.ts";
 import { PROJECT_ACCEPT, readProjectPage } from "./readPage.ts";
 import { redactUrl } from "./redact.ts";
 import { orderedIndexes } from "./settings.ts";
@@ -29,6 +30,8 @@ export interface IndexClientOptions {
   /** Called once per distinct warning (newer API minor, a missing find-links folder). */
   onWarning?: (message: string) => void;
   retryBaseMs?: number;
+  /** Folder of parsed project pages (pageCache.ts); without it every page is parsed anew. */
+  pageCacheDir?: string;
 }
 
 export interface IndexClient {
@@ -85,6 +88,8 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.retryBaseMs !== undefined ? { retryBaseMs: options.retryBaseMs } : {}),
   });
+  const pageCache = options.pageCacheDir ? createPageCache(options.pageCacheDir) : undefined;
+  const parsePage = pageCache ? pageCache.read : readProjectPage;
   const warned = new Set<string>();
   const apiWarned = new Set<string>();
   const warn = (message: string): void => {
@@ -115,7 +120,7 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
       tried.push(displayIndex);
       let parsed: ReturnType<typeof readProjectPage> | undefined;
       const page = await transport.getPage(pageUrl, PROJECT_ACCEPT, (p) => {
-        parsed = readProjectPage(p, displayPage);
+        parsed = parsePage(p, displayPage);
       });
       if (page.status !== 200 || !parsed) {
         debug(`${displayPage}: HTTP ${page.status}, trying the next index`);

@@ -23,3 +23,4 @@ export {
   ProjectNotFound,
 } from "./errors.ts";
 export { redactUrl, redactText } from "./redact.ts";
+export { readCacheFile, writeCacheFile } from "./cacheFile.ts";
