@@ -15,6 +15,13 @@ export {
   PackageNotFound,
   ResolutionImpossible,
 } from "./errors.ts";
+export {
+  checkPrepared,
+  prepareRequirements,
+  PREPARED_FORMAT,
+  type PreparedRequirement,
+  type PreparedRequirements,
+} from "./preparedRequirements.ts";
 export type {
   Candidate,
   CandidateMetadata,
@@ -77,15 +84,15 @@ export async function resolve<C extends Candidate>(
   for (const [name, { index, extras }] of chosen) {
     const md = await source.parsedMetadata(name, index);
     const deps = new Set<string>();
-    for (const req of md.requires) {
-      const dep = canonicalizeName(req.name);
-      if (dep === name || !chosen.has(dep)) continue;
+    md.lines.forEach(({ name: dep }, i) => {
+      if (dep === name || !chosen.has(dep)) return;
+      const marker = md.markers[i]!;
       const applies =
-        req.marker === null ||
-        evaluateMarker(req.marker, options.env) ||
-        (extras.length > 0 && evaluateMarker(req.marker, options.env, extras));
+        marker === null ||
+        source.markerMemo.evaluate(marker) ||
+        (extras.length > 0 && source.markerMemo.evaluateAny(marker, extras));
       if (applies) deps.add(dep);
-    }
+    });
     dependencies.set(name, deps);
   }
 

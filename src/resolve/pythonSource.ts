@@ -15,7 +15,6 @@
 import {
   canonicalizeName,
   evaluateMarker,
-  parseRequirement,
   parseSpecifierSet,
   type Requirement,
   type SpecifierSet,
@@ -40,6 +39,8 @@ import { checkRootRequirement } from "./checkRootRequirement.ts";
 import { requirementLabel } from "./requirementLabel.ts";
 import { VersionSets, isExactPin } from "./versionSets.ts";
 import type { Candidate, CandidateMetadata, Provider } from "./types.ts";
+import { MarkerMemo, type MemoMarker } from "./markerMemo.ts";
+import { materialize, prepareRequirements, type PreparedRequirement } from "./preparedRequirements.ts";
 
 export interface SourceOptions {
   env: MarkerEnvironment;
@@ -51,11 +52,21 @@ export interface SourceOptions {
   prefetchConcurrency: number;
 }
 
-/** Dependencies of one candidate, parsed; `invalid` names a line that did not parse. */
-interface ParsedMetadata {
-  requires: Requirement[];
-  requiresPython: string | null;
-  invalid?: string;
+/**
+ * Dependencies of one candidate; `invalid` names a line that did not parse. A line's Requirement
+ * is built only when the solver needs it (`requirementAt`): most lines are ruled out by their
+ * marker, which is evaluated from the prepared tree.
+ */
+export interface ParsedMetadata {
+  readonly lines: readonly PreparedRequirement[];
+  readonly markers: readonly (MemoMarker | null)[];
+  readonly requiresPython: string | null;
+  readonly invalid?: string;
+  readonly built: (Requirement | undefined)[];
+}
+
+function requirementAt(md: ParsedMetadata, i: number): Requirement {
+  return (md.built[i] ??= materialize(md.lines[i]!));
 }
 
 export function packageKey(name: string, extra?: string): string {
@@ -77,11 +88,13 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
   private prefetching = 0;
   private readonly prefetchQueue: [string, number][] = [];
   metadataFetches = 0;
+  readonly markerMemo: MarkerMemo;
 
   constructor(
     private readonly provider: Provider<C>,
     private readonly options: SourceOptions,
   ) {
+    this.markerMemo = new MarkerMemo(options.env);
     const rootSpecifiers = new Map<string, SpecifierSet[]>();
     const pins = new Map<string, SpecifierSet[]>();
     for (const req of [...options.roots, ...options.constraints]) {
@@ -160,26 +173,35 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
   }
 
   private parseMetadata(md: CandidateMetadata): ParsedMetadata {
-    const requires: Requirement[] = [];
-    for (const line of md.requiresDist) {
-      try {
-        requires.push(parseRequirement(line));
-      } catch {
-        return { requires: [], requiresPython: md.requiresPython ?? null, invalid: line };
-      }
+    const prepared = md.prepared ?? prepareRequirements(md.requiresDist);
+    const requiresPython = md.requiresPython ?? null;
+    if (prepared.invalid !== undefined) {
+      return { lines: [], markers: [], requiresPython, invalid: prepared.invalid, built: [] };
     }
-    const parsed: ParsedMetadata = { requires, requiresPython: md.requiresPython ?? null };
+    const lines = prepared.items;
+    const markers = lines.map((line) =>
+      line.marker === null ? null : this.markerMemo.intern(line.marker, line.extraOnly),
+    );
     // Start listing the projects this version needs: the solver will ask for them next.
-    for (const req of requires) {
+    markers.forEach((marker, i) => {
       let needed: boolean;
       try {
-        needed = req.marker === null || evaluateMarker(req.marker, this.options.env);
+        needed = marker === null || this.markerMemo.evaluate(marker);
       } catch {
         needed = false; // reported when the solver looks at this version
       }
-      if (needed) void this.load(canonicalizeName(req.name)).catch(() => {});
-    }
-    return parsed;
+      if (needed) void this.load(lines[i]!.name).catch(() => {});
+    });
+    return { lines, markers, requiresPython, built: [] };
+  }
+
+  /** Which lines of a version apply to `extra` (or to the version itself); throws on a bad marker. */
+  private applying(md: ParsedMetadata, extra: string | undefined): number[] {
+    const out: number[] = [];
+    md.markers.forEach((marker, i) => {
+      if (this.appliesTo(marker, extra)) out.push(i);
+    });
+    return out;
   }
 
   // --- SolverSource ---
@@ -288,9 +310,9 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
       const label = `${name}==${universe.texts[index]}`;
       facts.push(makeIncompatibility([self, negativeTerm(name, self.set, label)], { kind: "dependency" }));
     }
-    let wanted: Requirement[];
+    let applying: number[];
     try {
-      wanted = md.requires.filter((req) => this.appliesTo(req, extra));
+      applying = this.applying(md, extra);
     } catch (error) {
       // A marker that cannot be evaluated (e.g. comparing a non-version with a version operator)
       // is a defect of that release's metadata, not a reason to fail the whole resolution.
@@ -302,16 +324,30 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
         }),
       ];
     }
+    const wanted: Requirement[] = [];
+    for (const i of applying) {
+      try {
+        wanted.push(requirementAt(md, i));
+      } catch {
+        // Only reachable with prepared lines handed in by the provider that do not parse after all.
+        return [
+          makeIncompatibility([self], {
+            kind: "unavailable",
+            reason: `its metadata has an invalid requirement '${md.lines[i]!.text}'`,
+          }),
+        ];
+      }
+    }
     facts.push(...(await this.dependencyFacts(pkg, self.set, wanted)));
     return facts;
   }
 
   /** Base requirements apply with extra == ""; an extra adds only what its own marker enables. */
-  private appliesTo(req: Requirement, extra: string | undefined): boolean {
-    if (req.marker === null) return extra === undefined;
-    const withoutExtra = evaluateMarker(req.marker, this.options.env);
+  private appliesTo(marker: MemoMarker | null, extra: string | undefined): boolean {
+    if (marker === null) return extra === undefined;
+    const withoutExtra = this.markerMemo.evaluate(marker);
     if (extra === undefined) return withoutExtra;
-    return !withoutExtra && evaluateMarker(req.marker, this.options.env, [extra]);
+    return !withoutExtra && this.markerMemo.evaluate(marker, extra);
   }
 
   private async rootFacts(): Promise<Incompatibility[]> {

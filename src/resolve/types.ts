@@ -5,6 +5,7 @@
  */
 import type { MarkerEnvironment } from "../python/facts.ts";
 import type { Requirement } from "../standards/index.ts";
+import type { PreparedRequirements } from "./preparedRequirements.ts";
 
 export interface Candidate {
   /** The version as published; the resolver parses and orders it (PEP 440). */
@@ -23,6 +24,11 @@ export interface CandidateMetadata {
   /** Raw `Requires-Dist` lines, markers included. */
   readonly requiresDist: readonly string[];
   readonly requiresPython?: string | null;
+  /**
+   * `prepareRequirements(requiresDist)`, when the provider kept it from an earlier run (it depends
+   * only on the lines, so it may be stored with an immutable wheel); saves parsing every line.
+   */
+  readonly prepared?: PreparedRequirements;
 }
 
 export interface Provider<C extends Candidate = Candidate> {
