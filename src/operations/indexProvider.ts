@@ -4,7 +4,12 @@ import type { DistFile, IndexClient } from "../index/index.ts";
 import { ProjectNotFound, redactUrl } from "../index/index.ts";
 import type { InstalledDist } from "../install/index.ts";
 import type { InterpreterFacts } from "../python/index.ts";
-import type { Candidate, CandidateMetadata, Provider } from "../resolve/index.ts";
+import {
+  prepareRequirements,
+  type Candidate,
+  type CandidateMetadata,
+  type Provider,
+} from "../resolve/index.ts";
 import {
   canonicalizeName,
   compareVersions,
@@ -15,6 +20,7 @@ import {
   SpecifierSet,
 } from "../standards/index.ts";
 import type { DistSource } from "./distSource.ts";
+import type { WheelFactsCache, WheelFacts } from "./wheelFacts.ts";
 
 /**
  * The resolver's view of the configured indexes. A version is a candidate when one of its files
@@ -46,6 +52,8 @@ export interface ProviderOptions {
   noDeps?: boolean;
   /** Allow sdists (they need a PEP 517 build); on by default. */
   allowSdists?: boolean;
+  /** Parsed dependency facts of wheels by sha256, kept across runs (wheelFacts.ts). */
+  wheelFacts?: WheelFactsCache;
 }
 
 function requiresPythonOk(spec: string | undefined, pythonVersion: string): boolean {
@@ -171,8 +179,12 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
       // Ruled out by its files' Requires-Python: never worth a fetch, let alone an sdist build
       // (the resolver may ask speculatively, before it has applied the file-level facts).
       if (candidate.requiresPython) return { requiresDist: [], requiresPython: candidate.requiresPython };
-      let text: string;
       const localPath = (candidate as { localPath?: string }).localPath;
+      const sha256 = candidate.kind === "wheel" ? candidate.file?.hashes.sha256 : undefined;
+      const cache = localPath === undefined && sha256 !== undefined ? options.wheelFacts : undefined;
+      const known = cache?.get(candidate.file!.filename, sha256!);
+      if (known) return known;
+      let text: string;
       if (candidate.kind === "installed") {
         text = readFileSync(join(candidate.installedDistInfo!, "METADATA"), "utf8");
       } else if (localPath !== undefined) {
@@ -181,7 +193,13 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
         text = await source.metadata(name, candidate.file!);
       }
       const md = parseCoreMetadata(text);
-      return { requiresDist: md.requiresDist, requiresPython: md.requiresPython ?? null };
+      const facts: WheelFacts = {
+        requiresDist: md.requiresDist,
+        requiresPython: md.requiresPython ?? null,
+        prepared: prepareRequirements(md.requiresDist),
+      };
+      cache?.put(candidate.file!.filename, sha256!, facts);
+      return facts;
     },
     projectsFetched: () => pages.size,
   };

@@ -24,6 +24,7 @@ import { createDistSource, type DistSource } from "./distSource.ts";
 import { directUrlRecord, parseRoots, type DirectCandidate } from "./directRequirements.ts";
 import { createIndexProvider, yankedWarning, type DistCandidate } from "./indexProvider.ts";
 import { readRequirementFiles } from "./requirementsFile.ts";
+import { createWheelFactsCache } from "./wheelFacts.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { readEnvState } from "./envState.ts";
@@ -168,7 +169,10 @@ async function createContext(
     flags: request.indexFlags ?? {},
     cacheDir: join(layout.cacheDir, "http"),
   });
-  const client = createIndexClient(settings, events.warn ? { onWarning: events.warn } : {});
+  const client = createIndexClient(settings, {
+    ...(events.warn ? { onWarning: events.warn } : {}),
+    pageCacheDir: join(layout.cacheDir, "pages"),
+  });
   const store = createStore(layout.storeDir);
   const installed = new Map(listInstalled(target.scheme).map((d) => [d.canonicalName, d]));
   const source = createDistSource({
@@ -196,6 +200,7 @@ async function createContext(
     installed,
     direct: roots.direct,
     noDeps: request.noDeps ?? false,
+    wheelFacts: createWheelFactsCache(join(layout.cacheDir, "wheel-facts")),
   });
   const pythonVersion = target.facts.version_info.slice(0, 3).join(".");
   const ctx: Context = {
