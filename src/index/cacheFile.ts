@@ -60,7 +60,11 @@ export function writeCacheFile(path: string, value: unknown): void {
     renameSync(tmp, path);
   } catch (error) {
     // A full disk or a read-only home only costs the next run a re-parse.
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Nothing was created (the folder is unusable).
+    }
     debug(`cache write failed: ${(error as Error).message}`);
   }
 }
