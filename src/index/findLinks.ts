@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { errnoCode } from "../core/errors.ts";
@@ -53,15 +53,17 @@ export async function listFindLinks(
   }
   const path = location.startsWith("file:") ? fileURLToPath(location) : resolve(location);
   try {
-    const info = await stat(path);
+    // Blocking calls, as for file:// pages (localPage.ts): the first promise-based fs call of a
+    // process costs milliseconds of setup, more than listing a local folder.
+    const info = statSync(path);
     if (info.isDirectory()) {
-      const names = await readdir(path);
+      const names = readdirSync(path);
       return names
         .filter(isDistributionFilename)
         .sort()
         .map((name) => localFile(join(path, name), index));
     }
-    const text = await readFile(path, "utf8");
+    const text = readFileSync(path, "utf8");
     const parsed = parseHtmlPage(text, pathToFileURL(path).toString(), index);
     return parsed.files.filter((f) => isDistributionFilename(f.filename)).map((f) => ({ ...f, index }));
   } catch (error) {
