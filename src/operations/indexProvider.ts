@@ -201,6 +201,17 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
       cache?.put(candidate.file!.filename, sha256!, facts);
       return facts;
     },
+    identity(candidate) {
+      // What dependencies() answers is then fixed by the candidate's listed facts alone.
+      if (options.noDeps) return "no-deps";
+      if (candidate.requiresPython) return "excluded-by-requires-python";
+      // A wheel's metadata is fixed by its content; installed dist-infos, sdist builds and local
+      // paths have no such identity.
+      const sha256 = candidate.file?.hashes.sha256;
+      if (candidate.kind !== "wheel" || sha256 === undefined) return undefined;
+      if ((candidate as { localPath?: string }).localPath !== undefined) return undefined;
+      return `wheel:${candidate.file!.filename}:${sha256}`;
+    },
     projectsFetched: () => pages.size,
   };
 }

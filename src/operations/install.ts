@@ -6,7 +6,14 @@ import { OmnipkgError } from "../core/errors.ts";
 import { homeLayout, type HomeLayout } from "../core/home.ts";
 import { acquireLock } from "../core/lock.ts";
 import { installInterruptHandler, onInterrupt } from "../core/interrupt.ts";
-import { createIndexClient, loadIndexSettings, type DistFile, type IndexFlags } from "../index/index.ts";
+import {
+  createIndexClient,
+  loadIndexSettings,
+  readCacheFile,
+  writeCacheFile,
+  type DistFile,
+  type IndexFlags,
+} from "../index/index.ts";
 import { installWheels, listInstalled, recoverEnv, type InstalledDist } from "../install/index.ts";
 import {
   openKnowledgeBase,
@@ -14,7 +21,13 @@ import {
   type KnowledgeBase,
   type RevisionItem,
 } from "../kb/index.ts";
-import { resolve, ResolutionImpossible, type Resolution, type ResolvedPackage } from "../resolve/index.ts";
+import {
+  resolve,
+  ResolutionImpossible,
+  type Resolution,
+  type ResolutionMemo,
+  type ResolvedPackage,
+} from "../resolve/index.ts";
 import { canonicalizeName, type Requirement } from "../standards/index.ts";
 import { createStore, createLinker, type Store, type WheelManifest } from "../store/index.ts";
 import { installForgotten } from "../build/forgetBuildEnv.ts";
@@ -203,6 +216,13 @@ async function createContext(
     wheelFacts: createWheelFactsCache(join(layout.cacheDir, "wheel-facts")),
   });
   const pythonVersion = target.facts.version_info.slice(0, 3).join(".");
+  const memo = resolutionMemo(layout, {
+    indexes: client.indexes,
+    settings,
+    facts: target.facts,
+    installed: [...installed.values()].map((d) => [d.canonicalName, d.version, d.distInfo]),
+    noDeps: request.noDeps ?? false,
+  });
   const ctx: Context = {
     layout,
     kb,
@@ -223,6 +243,7 @@ async function createContext(
         pythonVersion,
         constraints: [...constraints, ...pins],
         pre: request.pre ?? false,
+        memo,
         ...(options.preferInstalled === false || request.reinstall
           ? {}
           : { installed: new Map([...installed].map(([n, d]) => [n, d.version])) }),
@@ -231,6 +252,22 @@ async function createContext(
   };
   (ctx as { roots?: Requirement[] }).roots = roots.requirements;
   return ctx;
+}
+
+/**
+ * Resolutions remembered under the home's cache (src/resolve/memo.ts says when one is replayed).
+ * `context` is every input of the provider that the resolver cannot see: index settings,
+ * interpreter facts, the installed set, flags.
+ */
+function resolutionMemo(layout: HomeLayout, context: unknown): ResolutionMemo {
+  const dir = join(layout.cacheDir, "resolutions");
+  return {
+    context: JSON.stringify(context),
+    store: {
+      get: (key) => readCacheFile(join(dir, `${key}.json`)),
+      put: (key, value) => writeCacheFile(join(dir, `${key}.json`), value),
+    },
+  };
 }
 
 /** Build requirements of an sdist go into its throwaway build env through this same engine. */

@@ -4,6 +4,7 @@
  */
 import { canonicalizeName, evaluateMarker, parseRequirement, type Requirement } from "../standards/index.ts";
 import { ResolutionImpossible } from "./errors.ts";
+import { memoKey, recordable, replayResolution, storeResolution } from "./memo.ts";
 import { PythonSource, splitKey } from "./pythonSource.ts";
 import { explainFailure } from "./report.ts";
 import { SolveFailure, solve } from "./solver.ts";
@@ -22,6 +23,7 @@ export {
   type PreparedRequirement,
   type PreparedRequirements,
 } from "./preparedRequirements.ts";
+export type { ResolutionMemo, ResolutionMemoStore } from "./memo.ts";
 export type {
   Candidate,
   CandidateMetadata,
@@ -42,13 +44,20 @@ export async function resolve<C extends Candidate>(
   options: ResolveOptions,
 ): Promise<Resolution<C>> {
   const rootReqs = roots.map(toRequirement);
+  const constraints = (options.constraints ?? []).map(toRequirement);
   const prefer = new Map(options.installed ?? []);
   for (const [name, version] of options.prefer ?? []) prefer.set(name, version);
+  const memo = options.memo && provider.identity ? options.memo : undefined;
+  const key = memo ? memoKey(rootReqs, constraints, prefer, options, memo.context) : "";
+  if (memo) {
+    const replayed = await replayResolution(memo, key, provider);
+    if (replayed) return replayed;
+  }
   const source = new PythonSource(provider, {
     env: options.env,
     pythonVersion: options.pythonVersion ?? options.env.python_full_version,
     roots: rootReqs,
-    constraints: (options.constraints ?? []).map(toRequirement),
+    constraints,
     pre: options.pre ?? false,
     prefer,
     prefetchConcurrency: options.prefetchConcurrency ?? 8,
@@ -109,7 +118,7 @@ export async function resolve<C extends Candidate>(
       dependencies: [...dependencies.get(name)!].sort(),
     });
   }
-  return {
+  const resolution: Resolution<C> = {
     packages,
     order: installOrder(packages),
     stats: {
@@ -118,6 +127,10 @@ export async function resolve<C extends Candidate>(
       metadataFetches: source.metadataFetches,
     },
   };
+  if (memo && recordable(provider, source.metadataRead())) {
+    storeResolution(memo, key, provider, source.lists, resolution);
+  }
+  return resolution;
 }
 
 /** Dependencies before dependents; a cycle is cut where the walk meets it again. */

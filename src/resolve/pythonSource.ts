@@ -80,6 +80,8 @@ export function splitKey(key: string): { name: string; extra?: string } {
 
 export class PythonSource<C extends Candidate> implements SolverSource, Catalog {
   private readonly universes = new Map<string, Universe<C>>();
+  /** Each listed project's candidates as the provider gave them (for memo.ts). */
+  readonly lists = new Map<string, readonly C[]>();
   private readonly loading = new Map<string, Promise<Universe<C>>>();
   private readonly metadata = new Map<string, Promise<ParsedMetadata>>();
   private readonly constraints = new Map<string, Requirement[]>();
@@ -148,6 +150,7 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
     let pending = this.loading.get(name);
     if (pending === undefined) {
       pending = this.provider.candidates(name).then((raw) => {
+        this.lists.set(name, raw);
         const universe = buildUniverse(name, raw, this.options.prefer.get(name));
         this.universes.set(name, universe);
         if (universe.candidates.length > 0) this.prefetch(name, this.likelyPick(universe));
@@ -202,6 +205,14 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
       if (this.appliesTo(marker, extra)) out.push(i);
     });
     return out;
+  }
+
+  /** Every candidate whose metadata was asked for, speculatively or not (for memo.ts). */
+  metadataRead(): C[] {
+    return [...this.metadata.keys()].map((key) => {
+      const [name, index] = key.split("\0") as [string, string];
+      return this.universes.get(name)!.candidates[Number(index)]!;
+    });
   }
 
   // --- SolverSource ---

@@ -6,6 +6,7 @@
 import type { MarkerEnvironment } from "../python/facts.ts";
 import type { Requirement } from "../standards/index.ts";
 import type { PreparedRequirements } from "./preparedRequirements.ts";
+import type { ResolutionMemo } from "./memo.ts";
 
 export interface Candidate {
   /** The version as published; the resolver parses and orders it (PEP 440). */
@@ -36,6 +37,11 @@ export interface Provider<C extends Candidate = Candidate> {
   candidates(name: string): Promise<readonly C[]>;
   /** The metadata of one candidate. Called lazily and possibly speculatively (prefetch). */
   dependencies(name: string, candidate: C): Promise<CandidateMetadata>;
+  /**
+   * What fixes a candidate's metadata for good (a wheel's sha256), or undefined when it can change
+   * (an installed dist-info, an sdist build). Without it, resolutions are never memoised (memo.ts).
+   */
+  identity?(candidate: C): string | undefined;
 }
 
 export interface ResolveOptions {
@@ -53,6 +59,8 @@ export interface ResolveOptions {
   prefer?: ReadonlyMap<string, string>;
   /** Metadata fetches started ahead of need (default 8). */
   prefetchConcurrency?: number;
+  /** Remember successful resolutions across runs and replay them when still valid (memo.ts). */
+  memo?: ResolutionMemo;
 }
 
 export interface ResolvedPackage<C extends Candidate = Candidate> {
