@@ -6,7 +6,8 @@ import {
   canonicalizeName,
   parseRequirement,
   parseWheelFilename,
-  type Requirement,
+  Requirement,
+  SpecifierSet,
 } from "../standards/index.ts";
 import type { DistCandidate } from "./indexProvider.ts";
 
@@ -48,6 +49,25 @@ export function directUrlRecord(candidate: DirectCandidate, wheelSha256: string)
   return { url: record.url, archive_info: archiveInfo(wheelSha256) };
 }
 
+/** PEP 508's project name; a requirement that is only a name needs no parser. */
+const BARE_NAME = /^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$/i;
+
+/**
+ * `parseRequirement`, built directly for a bare name ("pandas"), which is most of what is typed:
+ * the PEP 508 parser's first calls in a process cost a couple of milliseconds of a warm install.
+ * The result is the one the parser gives; anything else (and every error) goes through the parser.
+ */
+export function parseRootRequirement(text: string): Requirement {
+  if (!BARE_NAME.test(text)) return parseRequirement(text);
+  return new Requirement({
+    name: text,
+    extras: [],
+    specifier: new SpecifierSet(""),
+    url: null,
+    marker: null,
+  });
+}
+
 function looksLikePath(word: string): boolean {
   return word.endsWith(".whl") && !word.includes(" @ ") && (word.includes("/") || existsSync(word));
 }
@@ -67,7 +87,7 @@ export function parseRoots(words: { text: string; origin: string }[]): ParsedRoo
       const wheel = parseWheelFilename(basename(path));
       requirementText = `${wheel.name} @ ${pathToFileURL(path).href}`;
     }
-    const req = parseRequirement(requirementText);
+    const req = parseRootRequirement(requirementText);
     requirements.push(req);
     if (req.url === null) continue;
     if (!/\.whl(#.*)?$/.test(req.url)) {
