@@ -21,6 +21,7 @@ import {
 } from "../standards/index.ts";
 import type { DistSource } from "./distSource.ts";
 import type { WheelFactsCache, WheelFacts } from "./wheelFacts.ts";
+import type { CandidateCache } from "./candidateCache.ts";
 
 /**
  * The resolver's view of the configured indexes. A version is a candidate when one of its files
@@ -54,6 +55,8 @@ export interface ProviderOptions {
   allowSdists?: boolean;
   /** Parsed dependency facts of wheels by sha256, kept across runs (wheelFacts.ts). */
   wheelFacts?: WheelFactsCache;
+  /** Candidates derived from a project's files, kept across runs (candidateCache.ts). */
+  candidateCache?: CandidateCache;
 }
 
 function requiresPythonOk(spec: string | undefined, pythonVersion: string): boolean {
@@ -98,7 +101,10 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
   projectsFetched(): number;
 } {
   const { client, source, facts } = options;
-  const rank = createTagRanker(facts);
+  // Built on first use: ~2,000 tags take milliseconds, and a warm run answered by the candidate
+  // cache never ranks a wheel.
+  let ranker: ((tags: Parameters<ReturnType<typeof createTagRanker>>[0]) => number) | undefined;
+  const rank: NonNullable<typeof ranker> = (tags) => (ranker ??= createTagRanker(facts))(tags);
   const pythonVersion = facts.version_info.slice(0, 3).join(".");
   const pages = new Map<string, Promise<readonly DistCandidate[]>>();
 
@@ -111,6 +117,21 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
     } catch (error) {
       if (!(error instanceof ProjectNotFound)) throw error;
     }
+    const cache = options.candidateCache;
+    const key = cache?.key(name, files, {
+      facts,
+      allowSdists: options.allowSdists !== false,
+      installed: options.installed.get(name),
+    });
+    const known = key === undefined ? undefined : cache!.get(key, name, files);
+    if (known) return known;
+    const out = derive(name, files);
+    if (key !== undefined) cache!.put(key, files, out);
+    return out;
+  }
+
+  /** The candidates of a project from its files (a pure function; candidateCache.ts keeps it). */
+  function derive(name: string, files: readonly DistFile[]): DistCandidate[] {
     const byVersion = new Map<string, FileGroup>();
     for (const file of files) {
       let version: string;

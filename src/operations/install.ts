@@ -38,6 +38,7 @@ import { directUrlRecord, parseRoots, type DirectCandidate } from "./directRequi
 import { createIndexProvider, yankedWarning, type DistCandidate } from "./indexProvider.ts";
 import { readRequirementFiles } from "./requirementsFile.ts";
 import { createWheelFactsCache } from "./wheelFacts.ts";
+import { createCandidateCache } from "./candidateCache.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { readEnvState } from "./envState.ts";
@@ -214,6 +215,7 @@ async function createContext(
     direct: roots.direct,
     noDeps: request.noDeps ?? false,
     wheelFacts: createWheelFactsCache(join(layout.cacheDir, "wheel-facts")),
+    candidateCache: createCandidateCache(join(layout.cacheDir, "candidates")),
   });
   const pythonVersion = target.facts.version_info.slice(0, 3).join(".");
   const memo = resolutionMemo(layout, {
