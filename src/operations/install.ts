@@ -224,6 +224,10 @@ async function createContext(
     facts: target.facts,
     installed: [...installed.values()].map((d) => [d.canonicalName, d.version, d.distInfo]),
     noDeps: request.noDeps ?? false,
+    // Not read by one resolution, but cheap to include: a memo never spans two kinds of command.
+    strategy: request.strategy ?? "stable-main",
+    noBubbles: request.noBubbles ?? false,
+    reinstall: request.reinstall ?? false,
   });
   const ctx: Context = {
     layout,
