@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { createStore } from "../../src/store/index.ts";
@@ -43,6 +44,21 @@ describe("importWheel", () => {
     assert.equal(statSync(store.filePath(tool.sha256)).mode & 0o777, 0o555);
     assert.ok(existsSync(join(root, "store", "wheels", `${wheel.sha256}.json`)));
     assert.deepEqual(store.manifest(wheel.sha256), manifest);
+    assert.deepEqual(listTree(join(root, "store", "tmp")), []);
+  });
+
+  it("stores entries larger than 4 MiB (inflated in one piece) byte for byte", async () => {
+    const root = tempDir();
+    // Pseudo-random, so deflate keeps it large, and past the old 4 MiB streaming threshold.
+    const big = Buffer.alloc(5 * 1024 * 1024 + 3);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    const wheel = buildWheel({ name: "big", version: "1.0", files: { "big/blob.bin": big } }, root);
+    const store = createStore(join(root, "store"));
+    const manifest = await store.importWheel(wheel.path);
+    const blob = manifest.files.find((f) => f.path === "big/blob.bin")!;
+    assert.equal(blob.size, big.length);
+    assert.equal(blob.sha256, createHash("sha256").update(big).digest("hex"));
+    assert.ok(readFileSync(store.filePath(blob.sha256)).equals(big));
     assert.deepEqual(listTree(join(root, "store", "tmp")), []);
   });
 
