@@ -24,6 +24,9 @@ import type { WheelManifest } from "./types.ts";
  * - Workers start lazily, one more only when all are busy (a warm install, answered from the
  *   manifest on the main thread, never starts one), up to the number of cores (at most 4: a few
  *   big wheels dominate, and each worker costs ~20 MB and ~40 ms to start).
+ * - A worker whose import only waits for the manifest's fsync says so ("committing") and is given
+ *   the next wheel meanwhile: the fsync overlaps CPU work instead of stalling it. Its answer still
+ *   comes only after the manifest is durable.
  * - An idle worker is unref()'d, so it never keeps the process alive; a busy one is ref()'d, so the
  *   process waits for its answer.
  * - Errors cross the thread boundary as plain data and are rebuilt: a StoreError keeps its code and
@@ -52,7 +55,11 @@ export interface SerializedError {
   kind: "store" | "omnipkg" | "other";
 }
 
-export type ImportReply = { id: number; manifest: WheelManifest } | { id: number; error: SerializedError };
+export type ImportReply =
+  | { id: number; manifest: WheelManifest }
+  | { id: number; error: SerializedError }
+  /** The import only waits for its manifest's fsync now: the worker can take another wheel. */
+  | { id: number; committing: true };
 
 const debug = createDebug("store");
 
@@ -124,7 +131,10 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** The import using the thread's CPU. */
   current?: Pending;
+  /** Imports that only wait for their manifest's fsync, by task id. */
+  committing: Map<number, Pending>;
 }
 
 class ImportPool {
@@ -165,15 +175,26 @@ class ImportPool {
   private spawn(): Slot {
     // No stdin and no resource surprises: the worker only does file and CPU work.
     const worker = new Worker(this.entry, { stdin: false });
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, committing: new Map() };
     this.slots.push(slot);
     this.started += 1;
     debug(`import pool: started worker ${this.slots.length} of ${this.size}`);
     worker.on("message", (reply: ImportReply) => {
-      const pending = slot.current;
-      if (!pending || pending.task.id !== reply.id) return;
-      slot.current = undefined;
-      worker.unref();
+      if ("committing" in reply) {
+        const pending = slot.current;
+        if (!pending || pending.task.id !== reply.id) return;
+        slot.current = undefined;
+        slot.committing.set(reply.id, pending);
+        this.pump();
+        return;
+      }
+      let pending = slot.committing.get(reply.id);
+      if (pending) slot.committing.delete(reply.id);
+      else if (slot.current?.task.id === reply.id) {
+        pending = slot.current;
+        slot.current = undefined;
+      } else return;
+      if (slot.current === undefined && slot.committing.size === 0) worker.unref();
       if ("manifest" in reply) pending.resolve(reply.manifest);
       else pending.reject(deserializeError(reply.error));
       this.pump();
@@ -182,13 +203,15 @@ class ImportPool {
       const index = this.slots.indexOf(slot);
       if (index === -1) return;
       this.slots.splice(index, 1);
-      const pending = slot.current;
+      const lost = [...(slot.current ? [slot.current] : []), ...slot.committing.values()];
       slot.current = undefined;
-      pending?.reject(
-        new StoreError("IMPORT_WORKER_FAILED", `The store's import worker stopped: ${error.message}.`, {
-          hint: "Try again; set OMNIPKG_IMPORT_THREADS=0 to import on the main thread.",
-        }),
-      );
+      slot.committing.clear();
+      for (const pending of lost)
+        pending.reject(
+          new StoreError("IMPORT_WORKER_FAILED", `The store's import worker stopped: ${error.message}.`, {
+            hint: "Try again; set OMNIPKG_IMPORT_THREADS=0 to import on the main thread.",
+          }),
+        );
       this.pump();
     };
     worker.on("error", fail);

@@ -8,7 +8,10 @@ import { serializeError, type ImportReply, type ImportTask } from "./importPool.
  * failure are one code path. Bundled as dist/store-worker.js (scripts/build.mjs).
  */
 parentPort!.on("message", (task: ImportTask) => {
-  importWheel(task.dirs, task.wheelPath, task.options).then(
+  // While the manifest is being made durable, the pool may send the next wheel.
+  const onCommit = (): void =>
+    parentPort!.postMessage({ id: task.id, committing: true } satisfies ImportReply);
+  importWheel(task.dirs, task.wheelPath, { ...task.options, onCommit }).then(
     (manifest) => parentPort!.postMessage({ id: task.id, manifest } satisfies ImportReply),
     (error: unknown) =>
       parentPort!.postMessage({ id: task.id, error: serializeError(error) } satisfies ImportReply),

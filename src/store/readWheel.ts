@@ -25,11 +25,19 @@ import { wheelCorrupt, wheelUnsafe } from "./errors.ts";
  * an inflate stream and two reads per entry: numpy + pandas are 3,500 entries). The slice is bounded
  * by the buffer, the local header's signature is checked, and the inflated size must be exactly
  * the declared one, so this path refuses what the streaming one refuses.
+ *
+ * Large entries of an in-memory wheel are inflated the same way, in one call into one buffer of
+ * their declared size, up to INFLATE_IN_MEMORY_MAX_BYTES: numpy's two big shared libraries (36 MB)
+ * through a read stream and an async inflate stream cost ~2,200 16 KiB chunks, each a callback, a
+ * hash update, a CRC update and a write(2), plus a temp in store/tmp and a link. Larger entries
+ * still stream, so memory stays bounded by the wheel plus one such entry.
  */
 
 export const IN_MEMORY_MAX_BYTES = 256 * 1024 ** 2;
-/** Entries up to this size are handed over as a Buffer; larger ones as a stream. */
+/** Entries of a streamed wheel up to this size are read into a Buffer (importWheel); larger ones stream. */
 export const BUFFERED_ENTRY_MAX_BYTES = 4 * 1024 ** 2;
+/** Entries of an in-memory wheel up to this size are inflated in one call; larger ones stream. */
+export const INFLATE_IN_MEMORY_MAX_BYTES = 64 * 1024 ** 2;
 const LOCAL_HEADER_SIG = 0x04034b50;
 
 export interface WheelLimits {
@@ -217,7 +225,7 @@ export async function readWheel(
         crc32: entry.crc32,
         executable: (unixMode & 0o111) !== 0,
       };
-      if (zipBuffer && entry.uncompressedSize <= BUFFERED_ENTRY_MAX_BYTES) {
+      if (zipBuffer && entry.uncompressedSize <= INFLATE_IN_MEMORY_MAX_BYTES) {
         await onEntry(info, inflateFromBuffer(wheelPath, zipBuffer, entry));
         return;
       }

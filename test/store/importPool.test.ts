@@ -132,6 +132,42 @@ describe("the import pool", () => {
     );
   });
 
+  it("one worker takes the next wheel while a manifest is committing; every import still resolves", async () => {
+    const root = tempDir();
+    const storeDir = join(root, "store");
+    const wheels = ["s", "t", "u", "v"].map(
+      (n) => buildWheel({ name: n, version: "1.0", files: modules(n, 30, n) }, root).path,
+    );
+    const child = fileURLToPath(new URL("./fixtures/importChild.ts", import.meta.url));
+    // A pool of one: an answer that arrives after the worker took the next wheel must still be
+    // matched to its import, or the child never prints "done".
+    const output = await new Promise<string>((resolve, reject) => {
+      const proc = spawn(process.execPath, ["--import", "tsx", child, storeDir, ...wheels], {
+        stdio: ["ignore", "pipe", "inherit"],
+        env: { ...process.env, OMNIPKG_IMPORT_THREADS: "1" },
+      });
+      let out = "";
+      // A lost answer leaves the worker ref()'d and the child waiting forever.
+      const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+      proc.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      proc.on("error", reject);
+      proc.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(out);
+        else reject(new Error(`child failed: ${code ?? signal}`));
+      });
+    });
+    assert.match(output, /done\n/);
+    const store = createStore(storeDir);
+    for (const wheel of wheels) {
+      const sha = createHash("sha256").update(readFileSync(wheel)).digest("hex");
+      const manifest = store.manifest(sha);
+      assert.ok(manifest, `${wheel} has its manifest`);
+      for (const file of manifest.files) assert.ok(existsSync(store.filePath(file.sha256)));
+    }
+    assert.deepEqual((await store.verify()).corrupted, []);
+  });
+
   it("kill -9 while workers write: every content file is whole, and the next import completes", async () => {
     const root = tempDir();
     const storeDir = join(root, "store");

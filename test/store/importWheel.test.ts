@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { existsSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { importWheel } from "../../src/store/importWheel.ts";
 import { createStore } from "../../src/store/index.ts";
 import { buildWheel } from "../helpers/buildWheel.ts";
 import { listTree, tempDirFactory } from "./storeDirs.ts";
@@ -44,6 +46,49 @@ describe("importWheel", () => {
     assert.ok(existsSync(join(root, "store", "wheels", `${wheel.sha256}.json`)));
     assert.deepEqual(store.manifest(wheel.sha256), manifest);
     assert.deepEqual(listTree(join(root, "store", "tmp")), []);
+  });
+
+  it("stores entries larger than 4 MiB (inflated in one piece) byte for byte", async () => {
+    const root = tempDir();
+    // Pseudo-random, so deflate keeps it large, and past the old 4 MiB streaming threshold.
+    const big = Buffer.alloc(5 * 1024 * 1024 + 3);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    const wheel = buildWheel({ name: "big", version: "1.0", files: { "big/blob.bin": big } }, root);
+    const store = createStore(join(root, "store"));
+    const manifest = await store.importWheel(wheel.path);
+    const blob = manifest.files.find((f) => f.path === "big/blob.bin")!;
+    assert.equal(blob.size, big.length);
+    assert.equal(blob.sha256, createHash("sha256").update(big).digest("hex"));
+    assert.ok(readFileSync(store.filePath(blob.sha256)).equals(big));
+    assert.deepEqual(listTree(join(root, "store", "tmp")), []);
+  });
+
+  it("calls onCommit once every content file is stored, before the manifest exists", async () => {
+    const root = tempDir();
+    const wheel = buildWheel({ name: "commit", version: "1.0", files: { "commit/a.py": "A = 1\n" } }, root);
+    const store = createStore(join(root, "store"));
+    const manifestFile = join(root, "store", "wheels", `${wheel.sha256}.json`);
+    const seen: boolean[] = [];
+    const dirs = {
+      filesDir: join(root, "store", "files"),
+      wheelsDir: join(root, "store", "wheels"),
+      tmpDir: join(root, "store", "tmp"),
+    };
+    const manifest = await importWheel(dirs, wheel.path, {
+      onCommit: () => {
+        seen.push(existsSync(manifestFile));
+        const files = listTree(dirs.filesDir).filter((p) => !p.includes(".tmp-"));
+        assert.equal(files.length, 4, "every content file is in place");
+      },
+    });
+    assert.deepEqual(seen, [false]);
+    assert.ok(existsSync(manifestFile), "the manifest is written when the import resolves");
+    assert.deepEqual(store.manifest(wheel.sha256), manifest);
+    assert.deepEqual(
+      readdirSync(dirs.wheelsDir).filter((n) => n.endsWith(".tmp")),
+      [],
+      "no manifest temp left",
+    );
   });
 
   it("is a no-op the second time, and shares identical bytes between wheels", async () => {

@@ -85,6 +85,15 @@ describe("importWheel refuses bad wheels and leaves the store unchanged", () => 
     );
   });
 
+  it("bad CRC of an entry larger than 4 MiB (inflated in one piece)", async () => {
+    const big = Buffer.alloc(5 * 1024 * 1024, 7);
+    await expectRefused(
+      { ...base, rawEntries: [{ name: "victim/big.bin", data: big, crcOverride: 1234 }] },
+      "WHEEL_CORRUPT",
+      /CRC-32 of victim\/big\.bin/,
+    );
+  });
+
   const unsafe: Array<[string, string, RegExp]> = [
     ["../ path", "../evil.py", /"\.\.\/evil\.py"|invalid relative path|escapes/],
     ["nested ../", "victim/../../evil.py", /escapes|invalid relative path/],
