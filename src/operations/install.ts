@@ -1,6 +1,6 @@
+import { childProcess } from "../core/lazyBuiltins.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
 import pLimit from "p-limit";
 import { OmnipkgError } from "../core/errors.ts";
 import { homeLayout, type HomeLayout } from "../core/home.ts";
@@ -20,6 +20,7 @@ import {
   type InstalledDistribution,
   type KnowledgeBase,
   type RevisionItem,
+  type StoreFileEntry,
 } from "../kb/index.ts";
 import {
   resolve,
@@ -616,14 +617,8 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
 
   // Record: the environment, its distributions, store references and one revision.
   const kb = ctx.kb;
-  // A store reference is a function of the wheel's hash: one the KB holds is not rewritten (on a
-  // warm install that was one write transaction and a JSON of every file per wheel).
-  const knownRefs = new Set(await kb.listStoreRefs());
-  await recordStoreRefs(
-    kb,
-    [...mainManifests, ...bubbleManifests.flat(), ...displacedManifests.flat()],
-    knownRefs,
-  );
+  const manifests = [...mainManifests, ...bubbleManifests.flat(), ...displacedManifests.flat()];
+  await recordStoreRefs(kb, manifests);
   for (const [i, b] of bubblePlans.entries()) {
     if (b.existed) continue;
     const bubbleId = `${ctx.target.envId}#${bubbleFolderName(b.name, b.version)}`;
@@ -677,20 +672,23 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
   return report;
 }
 
-/** Store references (wheel → files) for wheels the knowledge base does not know yet. */
-export async function recordStoreRefs(
-  kb: KnowledgeBase,
-  manifests: readonly WheelManifest[],
-  known: Set<string> = new Set(),
-): Promise<void> {
+/**
+ * Store references (wheel → files) for wheels the knowledge base does not know yet, in one write.
+ * A reference is a function of the wheel's hash, so one the KB holds is never rewritten (on a warm
+ * install that was a write transaction and a JSON of every file per wheel).
+ */
+export async function recordStoreRefs(kb: KnowledgeBase, manifests: readonly WheelManifest[]): Promise<void> {
+  const known = await kb.knownStoreRefs(manifests.map((m) => m.sha256));
+  const refs: { wheelSha256: string; files: StoreFileEntry[] }[] = [];
   for (const m of manifests) {
     if (known.has(m.sha256)) continue;
     known.add(m.sha256);
-    await kb.putStoreRef(
-      m.sha256,
-      m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, mode: f.mode })),
-    );
+    refs.push({
+      wheelSha256: m.sha256,
+      files: m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, mode: f.mode })),
+    });
   }
+  await kb.putStoreRefs(refs);
 }
 
 /**
@@ -728,7 +726,7 @@ function compileInstalled(ctx: Context, manifests: WheelManifest[]): void {
     .map((p) => join(ctx.target.scheme.purelib, p));
   if (files.length === 0) return;
   // PYTHONDONTWRITEBYTECODE only stops implicit writes; compileall writes regardless.
-  spawnSync(ctx.target.scheme.python, ["-m", "compileall", "-q", "-i", "-"], {
+  childProcess().spawnSync(ctx.target.scheme.python, ["-m", "compileall", "-q", "-i", "-"], {
     input: files.join("\n"),
     stdio: ["pipe", "ignore", "inherit"],
   });

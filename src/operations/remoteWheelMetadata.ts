@@ -1,4 +1,4 @@
-import { crc32, inflateRawSync } from "node:zlib";
+import { zlib } from "../core/lazyBuiltins.ts";
 import type { DistFile, IndexClient } from "../index/index.ts";
 
 /**
@@ -112,10 +112,10 @@ export async function readRemoteWheelMetadata(client: IndexClient, file: DistFil
   if (raw.length !== entry.compressedSize) return unusable;
   let data: Buffer;
   try {
-    data = entry.method === 8 ? inflateRawSync(raw) : raw;
+    data = entry.method === 8 ? zlib().inflateRawSync(raw) : raw;
   } catch {
     return unusable;
   }
-  if (crc32(data) >>> 0 !== entry.crc >>> 0) return unusable;
+  if (zlib().crc32(data) >>> 0 !== entry.crc >>> 0) return unusable;
   return { metadata: data.toString("utf8"), rangesSupported: true };
 }

@@ -17,7 +17,7 @@ import { createLinker, createStore, type Store, type WheelManifest } from "../st
 import { join } from "node:path";
 import { bubbleKey, readEnvState } from "./envState.ts";
 import { fetchPinnedWheels, isOffline, RevertNeedsDownload } from "./fetchPinned.ts";
-import { ensureEnvironmentRecorded, envLockPath, type PackageRef } from "./install.ts";
+import { ensureEnvironmentRecorded, envLockPath, recordStoreRefs, type PackageRef } from "./install.ts";
 import { stateAfter } from "./revertState.ts";
 import { canonicalizeName } from "../standards/index.ts";
 import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
@@ -251,11 +251,7 @@ async function runRevert(
   }
 
   // Record: store references, the bubbles as KB environments, main's distributions, one revision.
-  for (const m of manifests.values())
-    await kb.putStoreRef(
-      m.sha256,
-      m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, mode: f.mode })),
-    );
+  await recordStoreRefs(kb, [...manifests.values()]);
   for (const b of [...plan.removeBubbles, ...plan.createBubbles])
     await kb.removeEnvironment(`${target.envId}#${b.folder}`);
   for (const b of plan.createBubbles) {

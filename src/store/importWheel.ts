@@ -1,8 +1,8 @@
+import { zlib } from "../core/lazyBuiltins.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { crc32 } from "node:zlib";
 import { errnoCode } from "../core/errors.ts";
 import { createDebug } from "../core/debug.ts";
 import { hashMismatch, noSpace, recordMismatch, wheelCorrupt, wheelMissing } from "./errors.ts";
@@ -234,7 +234,7 @@ export async function importWheel(
           return;
         }
         const data = Buffer.isBuffer(content) ? content : await readAll(content as AsyncIterable<Buffer>);
-        if (crc32(data) >>> 0 !== entry.crc32 >>> 0) {
+        if (zlib().crc32(data) >>> 0 !== entry.crc32 >>> 0) {
           throw wheelCorrupt(filename, `the CRC-32 of ${entry.path} does not match the archive`);
         }
         const stored = writeBufferedContent(data, contentHash(data), {

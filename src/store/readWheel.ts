@@ -1,6 +1,6 @@
+import { zlib } from "../core/lazyBuiltins.ts";
 import { readFileSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { inflateRawSync } from "node:zlib";
 import type { Entry as ZipEntry, ZipFile } from "yauzl";
 import { isOmnipkgError } from "../core/errors.ts";
 import { wheelCorrupt, wheelUnsafe } from "./errors.ts";
@@ -123,7 +123,7 @@ function inflateFromBuffer(wheel: string, zipBuffer: Buffer, entry: ZipEntry): B
     try {
       // One byte of slack, so that a stream longer than declared is caught by the size check.
       // One output chunk of the declared size (+1) instead of 16 KiB chunks joined afterwards.
-      data = inflateRawSync(raw, {
+      data = zlib().inflateRawSync(raw, {
         maxOutputLength: entry.uncompressedSize + 1,
         chunkSize: Math.max(64, entry.uncompressedSize + 1),
       });

@@ -1,3 +1,4 @@
+import { zlib } from "../core/lazyBuiltins.ts";
 import { createHash, hash as oneShotHash, randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -13,7 +14,6 @@ import {
 import { join, sep } from "node:path";
 import type { Readable } from "node:stream";
 import { threadId } from "node:worker_threads";
-import { crc32 } from "node:zlib";
 import { errnoCode } from "../core/errors.ts";
 import { noSpace, wheelCorrupt } from "./errors.ts";
 
@@ -104,7 +104,7 @@ export async function writeContent(
     try {
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         hash.update(chunk);
-        crc = crc32(chunk, crc);
+        crc = zlib().crc32(chunk, crc);
         size += chunk.length;
         options.faults?.beforeWrite?.(tmp, chunk.length);
         writeAll(fd, chunk);
