@@ -40,6 +40,13 @@ export interface DistSourceOptions {
   facts: InterpreterFacts;
   tmpDir: string;
   build?: BuildHook;
+  /**
+   * Import a wheel lying on a file:// index as soon as the resolver asks for its metadata, not
+   * after resolution: the import threads are idle until then, and an install needs the wheel
+   * anyway (a version the resolver later drops only leaves a store entry that gc removes). Off
+   * for dry runs.
+   */
+  importLocalWheelsEarly?: boolean;
   onDownloadStart?: (file: DistFile) => void;
   onDownloadProgress?: (file: DistFile, receivedBytes: number, totalBytes: number | undefined) => void;
   onDownloadDone?: (file: DistFile, bytes: number) => void;
@@ -248,6 +255,10 @@ export function createDistSource(options: DistSourceOptions): DistSource {
   async function metadata(project: string, file: DistFile): Promise<string> {
     const stored = storedManifest(file);
     if (stored) return metadataFromManifest(store, stored);
+    if (options.importLocalWheelsEarly && file.filename.endsWith(".whl") && localIndexWheel(file)) {
+      // Failures are reported by the install's own wheel() call, if the wheel is still wanted.
+      wheel(file).catch(() => undefined);
+    }
     const cacheKey = file.hashes.sha256 ? `${file.filename}#${file.hashes.sha256}` : undefined;
     if (cacheKey) {
       const cached = await kb.getMetadataBlob(project, cacheKey);

@@ -196,6 +196,7 @@ async function createContext(
     kb,
     facts: target.facts,
     tmpDir: layout.tmpDir,
+    importLocalWheelsEarly: !request.dryRun,
     // The PEP 517 machinery (tar, TOML) loads only when an sdist really has to be built.
     build: async (sdist, outDir) =>
       (await import("../build/buildWheel.ts")).buildWheelFromSdist(sdist, outDir, {
