@@ -8,3 +8,7 @@ export const zlib = (): typeof import("node:zlib") => process.getBuiltinModule("
 
 export const childProcess = (): typeof import("node:child_process") =>
   process.getBuiltinModule("node:child_process");
+
+/** Only downloads, range reads and cold imports need the promise API (it also loads readline). */
+export const fsPromises = (): typeof import("node:fs/promises") =>
+  process.getBuiltinModule("node:fs/promises");

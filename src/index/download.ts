@@ -1,5 +1,6 @@
+import { fsPromises } from "../core/lazyBuiltins.ts";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
@@ -70,7 +71,7 @@ export async function downloadFile(
   if (!isSafeFilename(file.filename)) {
     throw new IndexPageInvalid(displayUrl, `the file name "${file.filename}" is not a plain file name`);
   }
-  await mkdir(destDir, { recursive: true });
+  await fsPromises().mkdir(destDir, { recursive: true });
   const finalPath = join(destDir, file.filename);
   const tmpPath = join(destDir, `.${file.filename}.${process.pid}.${randomBytes(4).toString("hex")}.part`);
   const expected = pickHash(file.hashes);
@@ -78,7 +79,7 @@ export async function downloadFile(
   if (!isLocal && transport.options.offline) throw new OfflineCacheMiss(displayUrl);
 
   const attemptOnce = async (): Promise<{ size: number; digests: Map<string, string> }> => {
-    const handle = await open(tmpPath, "w", 0o644);
+    const handle = await fsPromises().open(tmpPath, "w", 0o644);
     try {
       const hashers = createHashers(expected);
       let size: number;
@@ -143,11 +144,11 @@ export async function downloadFile(
       if (actual !== expected.digest)
         throw new HashMismatch(displayUrl, expected.algorithm, expected.digest, actual);
     }
-    await rename(tmpPath, finalPath);
+    await fsPromises().rename(tmpPath, finalPath);
     fsyncDir(destDir);
     return { path: finalPath, sha256: outcome.digests.get("sha256")!, size: outcome.size };
   } catch (error) {
-    await rm(tmpPath, { force: true });
+    await fsPromises().rm(tmpPath, { force: true });
     if (error instanceof IndexUnreachable && /terminated|other side closed|premature/i.test(error.message)) {
       throw new DownloadIncomplete(displayUrl, "the connection closed before the whole file arrived", {
         cause: error,

@@ -1,4 +1,4 @@
-import { open, stat } from "node:fs/promises";
+import { fsPromises } from "../core/lazyBuiltins.ts";
 import { fileURLToPath } from "node:url";
 import { errnoCode } from "../core/errors.ts";
 import { IndexError, IndexUnreachable, OfflineCacheMiss } from "./errors.ts";
@@ -31,11 +31,11 @@ function rangeHeader(start: number, end: number | undefined): string {
 async function readLocalRange(url: string, start: number, end: number | undefined): Promise<RangeResult> {
   const path = fileURLToPath(url);
   try {
-    const size = (await stat(path)).size;
+    const size = (await fsPromises().stat(path)).size;
     const from = start < 0 ? Math.max(0, size + start) : Math.min(start, size);
     const to = end === undefined ? size - 1 : Math.min(end, size - 1);
     const length = Math.max(0, to - from + 1);
-    const handle = await open(path, "r");
+    const handle = await fsPromises().open(path, "r");
     try {
       const bytes = Buffer.alloc(length);
       let read = 0;

@@ -1,3 +1,4 @@
+import { nowMs } from "../core/clock.ts";
 import { childProcess } from "../core/lazyBuiltins.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -425,9 +426,9 @@ function warnYanked(ctx: Context, plan: Plan): void {
 }
 
 async function runInstall(ctx: Context): Promise<InstallReport> {
-  const started = performance.now();
+  const started = nowMs();
   const plan = await planInstall(ctx);
-  const resolveMs = performance.now() - started;
+  const resolveMs = nowMs() - started;
   const strategy = ctx.request.strategy ?? "stable-main";
   warnYanked(ctx, plan);
 
@@ -495,7 +496,7 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
   if (report.dryRun) return report;
 
   // Prepare: every wheel into the store (downloads in parallel, bounded by the client's own cap).
-  const prepStart = performance.now();
+  const prepStart = nowMs();
   const limit = pLimit(8);
   const mainManifests = await Promise.all(mainInstall.map((p) => limit(() => manifestFor(ctx, p))));
   const bubbleManifests = await Promise.all(
@@ -508,12 +509,12 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
       Promise.all(d.dists.map((dist) => limit(() => manifestOfInstalled(ctx, dist)))),
     ),
   );
-  report.timings.prepareMs = performance.now() - prepStart;
+  report.timings.prepareMs = nowMs() - prepStart;
   report.downloads = ctx.source.downloads;
 
   // Known to the knowledge base before anything changes on disk, so recording cannot fail after.
   await ensureEnvironmentRecorded(ctx);
-  const installStart = performance.now();
+  const installStart = nowMs();
   const linker = createLinker(ctx.events.warn ? { warn: ctx.events.warn } : {});
   const added: RevisionItem[] = [];
   const changed: RevisionItem[] = [];
@@ -612,7 +613,7 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
       else added.push({ name: m.name, version: m.version, wheelSha256: m.sha256 });
     }
   }
-  report.timings.installMs = performance.now() - installStart;
+  report.timings.installMs = nowMs() - installStart;
 
   if (ctx.request.compile && mainManifests.length > 0) compileInstalled(ctx, mainManifests);
 

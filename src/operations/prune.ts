@@ -1,3 +1,4 @@
+import { nowMs } from "../core/clock.ts";
 import { basename } from "node:path";
 import { UsageError } from "../core/errors.ts";
 import { homeLayout } from "../core/home.ts";
@@ -43,7 +44,7 @@ export interface PruneReport {
 }
 
 export async function pruneBubbles(request: PruneRequest): Promise<PruneReport> {
-  const started = performance.now();
+  const started = nowMs();
   if (!Number.isInteger(request.keep) || request.keep < 0) {
     throw new UsageError(`--keep ${request.keep} is not a non-negative whole number.`, {
       hint: "For example: omnipkg prune rich --keep 2",
@@ -71,7 +72,7 @@ export async function pruneBubbles(request: PruneRequest): Promise<PruneReport> 
         ms: 0,
       };
       if (report.dryRun || report.removed.length === 0) {
-        report.ms = performance.now() - started;
+        report.ms = nowMs() - started;
         return report;
       }
       for (const b of report.removed) {
@@ -91,7 +92,7 @@ export async function pruneBubbles(request: PruneRequest): Promise<PruneReport> 
           state: readEnvState(target.scheme),
         },
       });
-      report.ms = performance.now() - started;
+      report.ms = nowMs() - started;
       return report;
     } finally {
       lock.release();

@@ -1,3 +1,4 @@
+import { nowMs } from "../core/clock.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { OmnipkgError, UsageError } from "../core/errors.ts";
@@ -121,7 +122,7 @@ export function parseSwapSpec(spec: string): { name: string; version: string } {
 }
 
 export async function swapPackage(request: SwapRequest, events: SwapEvents = {}): Promise<SwapReport> {
-  const started = performance.now();
+  const started = nowMs();
   const { name, version } = parseSwapSpec(request.spec);
   const layout = homeLayout();
   const kb = await openKnowledgeBase(layout);
@@ -135,11 +136,11 @@ export async function swapPackage(request: SwapRequest, events: SwapEvents = {})
       const base = emptyReport(target, name, version, current?.version);
       const source = findBubble(target.envDir, name, version);
       if (current && normalizeVersion(current.version) === version) {
-        return { ...base, alreadyActive: true, ms: performance.now() - started };
+        return { ...base, alreadyActive: true, ms: nowMs() - started };
       }
       if (source) {
         const report = await swapFromBubble({ kb, target, installed, source, request, events }, base);
-        return { ...report, ms: performance.now() - started };
+        return { ...report, ms: nowMs() - started };
       }
     } finally {
       lock.release();
@@ -227,7 +228,7 @@ async function swapByInstall(
     staleBubbles: [],
     fetched: result.downloads > 0 ? result.installed : [],
     revision: result.revision,
-    ms: performance.now() - started,
+    ms: nowMs() - started,
   };
 }
 

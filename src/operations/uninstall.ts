@@ -1,3 +1,4 @@
+import { nowMs } from "../core/clock.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { OmnipkgError } from "../core/errors.ts";
@@ -40,7 +41,7 @@ export class NotInstalled extends OmnipkgError {
 }
 
 export async function uninstallPackages(request: UninstallRequest): Promise<UninstallReport> {
-  const started = performance.now();
+  const started = nowMs();
   const layout = homeLayout();
   const kb = await openKnowledgeBase(layout);
   try {
@@ -103,7 +104,7 @@ export async function uninstallPackages(request: UninstallRequest): Promise<Unin
           state: readEnvState(target.scheme),
         },
       });
-      report.ms = performance.now() - started;
+      report.ms = nowMs() - started;
       return report;
     } finally {
       lock.release();

@@ -1,7 +1,8 @@
+import { fsPromises } from "../core/lazyBuiltins.ts";
+import { nowMs } from "../core/clock.ts";
 import { zlib } from "../core/lazyBuiltins.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { errnoCode } from "../core/errors.ts";
 import { createDebug } from "../core/debug.ts";
@@ -87,25 +88,25 @@ export function readManifest(wheelsDir: string, sha256: string): WheelManifest |
  */
 async function writeManifest(path: string, text: string): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const file = await open(tmp, "wx", 0o644);
+  const file = await fsPromises().open(tmp, "wx", 0o644);
   try {
     await file.writeFile(text);
     await file.sync();
   } catch (error) {
     await file.close();
-    await rm(tmp, { force: true });
+    await fsPromises().rm(tmp, { force: true });
     throw error;
   }
   await file.close();
   try {
-    await rename(tmp, path);
+    await fsPromises().rename(tmp, path);
   } catch (error) {
-    await rm(tmp, { force: true });
+    await fsPromises().rm(tmp, { force: true });
     throw error;
   }
   let folder;
   try {
-    folder = await open(dirname(path), "r");
+    folder = await fsPromises().open(dirname(path), "r");
     await folder.sync();
   } catch {
     // Some filesystems refuse fsync on a directory (EINVAL/EISDIR); the rename is still atomic.
@@ -183,7 +184,7 @@ export async function importWheel(
   options: ImportOptions = {},
 ): Promise<WheelManifest> {
   const filename = options.filename ?? basename(wheelPath);
-  const startMs = performance.now();
+  const startMs = nowMs();
   if (options.expectedSha256 !== undefined) {
     // Warm path: the index named the hash and the store already holds that wheel, verified when it
     // was imported, so the file on disk need not even be read (hashing numpy costs ~50 ms).
@@ -278,7 +279,7 @@ export async function importWheel(
       throw error;
     }
     debug(
-      `${filename}: stored ${files.length} files, ${created.length} new, in ${(performance.now() - startMs).toFixed(0)} ms`,
+      `${filename}: stored ${files.length} files, ${created.length} new, in ${(nowMs() - startMs).toFixed(0)} ms`,
     );
     return manifest;
   } catch (error) {
