@@ -118,9 +118,9 @@ export function createIndexClient(settings: IndexSettings, options: IndexClientO
       const displayIndex = redactUrl(indexUrl);
       const displayPage = redactUrl(pageUrl);
       tried.push(displayIndex);
-      let parsed: ReturnType<typeof readProjectPage> | undefined;
-      const page = await transport.getPage(pageUrl, PROJECT_ACCEPT, (p) => {
-        parsed = parsePage(p, displayPage);
+      let parsed: Awaited<ReturnType<typeof readProjectPage>> | undefined;
+      const page = await transport.getPage(pageUrl, PROJECT_ACCEPT, async (p) => {
+        parsed = await parsePage(p, displayPage);
       });
       if (page.status !== 200 || !parsed) {
         debug(`${displayPage}: HTTP ${page.status}, trying the next index`);

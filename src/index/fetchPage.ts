@@ -20,11 +20,11 @@ export async function fetchPage(
   transport: Transport,
   url: string,
   accept: string,
-  validate: (page: PageResponse) => void,
+  validate: (page: PageResponse) => void | Promise<void>,
 ): Promise<PageResponse> {
   if (url.startsWith("file:")) {
     const page = await readLocalPage(url);
-    if (page.status === 200) validate(page);
+    if (page.status === 200) await validate(page);
     return page;
   }
   const displayUrl = redactUrl(url);
@@ -40,12 +40,12 @@ export async function fetchPage(
   if (transport.options.offline) {
     if (!cached) throw new OfflineCacheMiss(displayUrl);
     const page = fromCache("offline");
-    if (page.status === 200) validate(page);
+    if (page.status === 200) await validate(page);
     return page;
   }
   if (cached && cached.entry.freshUntilMs > Date.now()) {
     const page = fromCache("fresh");
-    if (page.status === 200) validate(page);
+    if (page.status === 200) await validate(page);
     return page;
   }
   const conditional = cached && (cached.entry.status ?? 200) === 200 ? cached : undefined;
@@ -65,7 +65,7 @@ export async function fetchPage(
           await response.body?.cancel().catch(() => {});
           const fresh = parseFreshness(response.headers, now);
           const page = fromCache("revalidated");
-          validate(page);
+          await validate(page);
           const etag = response.headers.get("etag") ?? conditional.entry.etag;
           // Rewrite the entry only when the 304 changed something worth keeping: with
           // `max-age=0` (every answer stale at once) a warm run then writes nothing at all.
@@ -101,7 +101,7 @@ export async function fetchPage(
             response.status,
           );
         }
-        if (!missing) validate(page);
+        if (!missing) await validate(page);
         const fresh = parseFreshness(response.headers, now);
         if (transport.cache && fresh.store) {
           const etag = response.headers.get("etag");

@@ -3,9 +3,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { errnoCode } from "../core/errors.ts";
 import type { Transport } from "./http.ts";
-import { parseHtmlPage } from "./parseHtml.ts";
 import { isDistributionFilename } from "./projectName.ts";
-import { FLAT_ACCEPT } from "./readPage.ts";
+import { FLAT_ACCEPT, parseHtmlText } from "./readPage.ts";
 import { redactUrl } from "./redact.ts";
 import type { DistFile } from "./types.ts";
 
@@ -41,14 +40,14 @@ export async function listFindLinks(
 ): Promise<DistFile[]> {
   const index = redactUrl(location);
   if (isUrl(location) && !location.startsWith("file:")) {
-    const page = await transport.getPage(location, FLAT_ACCEPT, (p) => {
-      parseHtmlPage(p.body.toString("utf8"), p.finalUrl, index);
+    const page = await transport.getPage(location, FLAT_ACCEPT, async (p) => {
+      await parseHtmlText(p.body.toString("utf8"), p.finalUrl, index);
     });
     if (page.status !== 200) {
       warn(`The find-links page ${index} does not exist (HTTP ${page.status}); skipping it.`);
       return [];
     }
-    const parsed = parseHtmlPage(page.body.toString("utf8"), page.finalUrl, index);
+    const parsed = await parseHtmlText(page.body.toString("utf8"), page.finalUrl, index);
     return parsed.files.filter((f) => isDistributionFilename(f.filename)).map((f) => ({ ...f, index }));
   }
   const path = location.startsWith("file:") ? fileURLToPath(location) : resolve(location);
@@ -64,7 +63,7 @@ export async function listFindLinks(
         .map((name) => localFile(join(path, name), index));
     }
     const text = readFileSync(path, "utf8");
-    const parsed = parseHtmlPage(text, pathToFileURL(path).toString(), index);
+    const parsed = await parseHtmlText(text, pathToFileURL(path).toString(), index);
     return parsed.files.filter((f) => isDistributionFilename(f.filename)).map((f) => ({ ...f, index }));
   } catch (error) {
     const code = errnoCode(error);

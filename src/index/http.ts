@@ -182,7 +182,11 @@ export class Transport {
   }
 
   /** A page or metadata file: see fetchPage.ts. */
-  getPage(url: string, accept: string, validate: (page: PageResponse) => void): Promise<PageResponse> {
+  getPage(
+    url: string,
+    accept: string,
+    validate: (page: PageResponse) => void | Promise<void>,
+  ): Promise<PageResponse> {
     return fetchPage(this, url, accept, validate);
   }
 }

@@ -26,7 +26,7 @@ const FORMAT = "page-v1";
 
 export interface PageCache {
   /** `readProjectPage`, answered from the cache when these exact bytes were parsed before. */
-  read(page: PageResponse, displayUrl: string): ReadPageResult;
+  read(page: PageResponse, displayUrl: string): Promise<ReadPageResult>;
 }
 
 function keyOf(page: PageResponse, displayUrl: string): string {
@@ -111,7 +111,7 @@ function restorePage(raw: unknown): ReadPageResult | undefined {
 
 export function createPageCache(dir: string): PageCache {
   return {
-    read(page, displayUrl) {
+    async read(page, displayUrl) {
       const key = keyOf(page, displayUrl);
       // One flat folder, as for the HTTP cache: fan-out folders cost a mkdir each on a cold run.
       const path = join(dir, `${key}.json`);
@@ -120,7 +120,7 @@ export function createPageCache(dir: string): PageCache {
         const restored = restorePage(stored.page);
         if (restored) return restored;
       }
-      const parsed = readProjectPage(page, displayUrl);
+      const parsed = await readProjectPage(page, displayUrl);
       writeCacheFile(path, { key, page: parsed });
       return parsed;
     },

@@ -1,6 +1,5 @@
 import { IndexApiUnsupported, IndexPageInvalid } from "./errors.ts";
 import type { PageResponse } from "./http.ts";
-import { parseHtmlPage } from "./parseHtml.ts";
 import { parseJsonPage } from "./parseJson.ts";
 import type { ParsedPage } from "./types.ts";
 
@@ -17,7 +16,15 @@ export interface ReadPageResult extends ParsedPage {
   warning?: string;
 }
 
-export function readProjectPage(page: PageResponse, displayUrl: string): ReadPageResult {
+/**
+ * The HTML parser (htmlparser2, whose entity tables take milliseconds to set up) is loaded on the
+ * first HTML page actually parsed: a warm run answers every page from the page cache.
+ */
+export async function parseHtmlText(text: string, finalUrl: string, displayUrl: string): Promise<ParsedPage> {
+  return (await import("./parseHtml.ts")).parseHtmlPage(text, finalUrl, displayUrl);
+}
+
+export async function readProjectPage(page: PageResponse, displayUrl: string): Promise<ReadPageResult> {
   const type = page.contentType.split(";")[0]!.trim().toLowerCase();
   const versioned = /^application\/vnd\.pypi\.simple\.v(\d+)\+/.exec(type);
   if (versioned && Number(versioned[1]) !== 1) throw new IndexApiUnsupported(displayUrl, `${versioned[1]}.x`);
@@ -30,12 +37,12 @@ export function readProjectPage(page: PageResponse, displayUrl: string): ReadPag
   const finalUrl = page.finalUrl;
   if (type.endsWith("+json") || type === "application/json") return parseJsonPage(text, finalUrl, displayUrl);
   if (type.endsWith("+html") || type === "text/html" || type === "application/xhtml+xml") {
-    return parseHtmlPage(text, finalUrl, displayUrl);
+    return parseHtmlText(text, finalUrl, displayUrl);
   }
   if (type === "") {
     return text.trimStart().startsWith("{")
       ? parseJsonPage(text, finalUrl, displayUrl)
-      : parseHtmlPage(text, finalUrl, displayUrl);
+      : parseHtmlText(text, finalUrl, displayUrl);
   }
   throw new IndexPageInvalid(displayUrl, `the server sent "${type}", not an HTML or JSON simple page`);
 }
