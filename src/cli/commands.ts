@@ -12,6 +12,7 @@ import { register as registerKb } from "./kb.ts";
 import { register as registerConfig } from "./config.ts";
 import { register as registerIndex } from "./indexCmd.ts";
 import { register as registerStore } from "./store.ts";
+import { register as registerCache } from "./cache.ts";
 import { register as registerPackages } from "./packages.ts";
 import { register as registerInstall } from "./install.ts";
 import { register as registerHistory } from "./history.ts";
@@ -39,6 +40,7 @@ export function registerCommands(program: Command): void {
   registerConfig(program);
   registerIndex(program);
   registerStore(program);
+  registerCache(program);
   registerPackages(program);
   registerInstall(program);
   registerHistory(program);
