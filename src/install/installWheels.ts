@@ -224,7 +224,7 @@ function installLocked(
     // Bulk staging needs distinct destinations: with two puts of one path the last one must win.
     const stageLinks =
       helper && putDests.size === puts.length
-        ? (folders: LinkFolder[]) => helper.stage(folders, linker)
+        ? (folders: LinkFolder[], alongside: () => void) => helper.stage(folders, linker, alongside)
         : undefined;
     runTransaction(scheme, { puts, removes, ...(stageLinks ? { stageLinks } : {}) }, options.hooks);
     return result;
