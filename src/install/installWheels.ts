@@ -4,10 +4,9 @@ import { join, relative, sep } from "node:path";
 import {
   canonicalName,
   createLinker,
-  recordHashFromHex,
-  formatRecord,
+  quoteField,
+  recordHashesFromHex,
   type Linker,
-  type RecordRow,
   type Store,
   type WheelManifest,
 } from "../store/index.ts";
@@ -73,6 +72,26 @@ function sha256Hex(data: Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
+/**
+ * A put that links one store file: an object with methods rather than two closures per file
+ * (thousands of files per install). The store path is made when the file is staged, not kept.
+ */
+class LinkPut implements StagedPut {
+  constructor(
+    readonly dest: string,
+    readonly mode: number,
+    private readonly store: Store,
+    private readonly sha256: string,
+    private readonly linker: Linker,
+  ) {}
+  stage(staged: string): void {
+    this.linker.linkFile(this.store.filePath(this.sha256), staged, this.mode);
+  }
+  storeSource(): string {
+    return this.store.filePath(this.sha256);
+  }
+}
+
 /** Build the staged puts of one wheel and the RECORD describing them. */
 function planWheel(
   store: Store,
@@ -85,19 +104,21 @@ function planWheel(
   const { rootIsPurelib } = readWheelInfo(store, manifest);
   const root = rootIsPurelib ? scheme.purelib : scheme.platlib;
   const distInfoDir = join(root, manifest.distInfo);
+  const distInfoPrefix = manifest.distInfo + "/";
   const dataPrefix = manifest.distInfo.replace(/\.dist-info$/, ".data") + "/";
   const puts: StagedPut[] = [];
-  const rows: RecordRow[] = [];
+  // RECORD columns, turned into text at the end (the hashes all at once: recordHashesFromHex).
+  const recordPaths: string[] = [];
+  const recordHexes: string[] = [];
+  const recordSizes: number[] = [];
   // Slicing, not path.relative (which resolves both paths: a visible cost over numpy's 1,500 files).
   const recordPath = (dest: string): string =>
     (dest.startsWith(root + sep) ? dest.slice(root.length + 1) : relative(root, dest)).split(sep).join("/");
   const writeBytes = (dest: string, data: Buffer, mode: number): void => {
     puts.push({ dest, stage: (staged) => writeFileSync(staged, data, { mode, flag: "wx" }) });
-    rows.push({
-      path: recordPath(dest),
-      hash: recordHashFromHex(sha256Hex(data)),
-      size: String(data.length),
-    });
+    recordPaths.push(recordPath(dest));
+    recordHexes.push(sha256Hex(data));
+    recordSizes.push(data.length);
   };
   const posixRoot = sep === "/" && !root.endsWith("/");
   for (const file of manifest.files) {
@@ -122,10 +143,7 @@ function planWheel(
       dest = join(base, ...rest);
       isScript = key === "scripts";
     } else {
-      if (
-        file.path.startsWith(manifest.distInfo + "/") &&
-        INSTALLER_WRITTEN.has(file.path.slice(manifest.distInfo.length + 1))
-      )
+      if (file.path.startsWith(distInfoPrefix) && INSTALLER_WRITTEN.has(file.path.slice(distInfoPrefix.length)))
         continue;
       // Manifest paths were checked on import (relative, no "..", no empty segments), so on POSIX
       // plain concatenation is what join() would return, without normalizing 3,500 paths.
@@ -136,18 +154,10 @@ function planWheel(
       writeBytes(dest, rewriteShebang(readFileSync(store.filePath(file.sha256)), scheme.python), 0o755);
       continue;
     }
-    // The store path is made when the file is staged, not kept for each of thousands of puts.
-    puts.push({
-      dest,
-      stage: (staged) => void linker.linkFile(store.filePath(file.sha256), staged, file.mode),
-      storeSource: () => store.filePath(file.sha256),
-      mode: file.mode,
-    });
-    rows.push({
-      path: recorded ?? recordPath(dest),
-      hash: recordHashFromHex(file.sha256),
-      size: String(file.size),
-    });
+    puts.push(new LinkPut(dest, file.mode, store, file.sha256, linker));
+    recordPaths.push(recorded ?? recordPath(dest));
+    recordHexes.push(file.sha256);
+    recordSizes.push(file.size);
   }
   const entryPointsFile = manifest.files.find((f) => f.path === `${manifest.distInfo}/entry_points.txt`);
   if (entryPointsFile) {
@@ -162,8 +172,13 @@ function planWheel(
     writeBytes(join(distInfoDir, "direct_url.json"), Buffer.from(JSON.stringify(item.directUrl)), 0o644);
   writeBytes(join(distInfoDir, "omnipkg_wheel"), Buffer.from(manifest.sha256 + "\n"), 0o644);
   const recordDest = join(distInfoDir, "RECORD");
-  rows.push({ path: recordPath(recordDest), hash: "", size: "" });
-  const record = Buffer.from(formatRecord(rows));
+  // The formatRecord format, written column-wise: hashes and sizes never need CSV quoting.
+  const hashes = recordHashesFromHex(recordHexes);
+  let text = "";
+  for (let i = 0; i < recordPaths.length; i++)
+    text += `${quoteField(recordPaths[i]!)},${hashes[i]!},${recordSizes[i]!}\n`;
+  text += `${quoteField(recordPath(recordDest))},,\n`;
+  const record = Buffer.from(text);
   puts.push({
     dest: recordDest,
     stage: (staged) => writeFileSync(staged, record, { mode: 0o644, flag: "wx" }),
@@ -213,7 +228,7 @@ function installLocked(
       const name = canonicalName(projectName);
       for (const dist of installed)
         if (dist.canonicalName === name && !replaced.includes(dist)) replaced.push(dist);
-      puts.push(...planWheel(store, scheme, item, linker, projectName));
+      for (const put of planWheel(store, scheme, item, linker, projectName)) puts.push(put);
       result.installed.push({ name: projectName, version: item.manifest.version });
     }
     const putDests = new Set(puts.map((p) => p.dest));

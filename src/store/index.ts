@@ -2,7 +2,15 @@
 export { createStore, type Store, type StoreOptions } from "./createStore.ts";
 export { createLinker, type Linker, type LinkerOptions, type LinkMethod } from "./linker.ts";
 export { StoreError } from "./errors.ts";
-export { parseRecord, formatRecord, recordHashFromHex, hexFromRecordHash, type RecordRow } from "./record.ts";
+export {
+  parseRecord,
+  formatRecord,
+  quoteField,
+  recordHashFromHex,
+  recordHashesFromHex,
+  hexFromRecordHash,
+  type RecordRow,
+} from "./record.ts";
 export { canonicalName } from "./importWheel.ts";
 export type { ImportOptions } from "./importWheel.ts";
 export type { WriteFaults } from "./writeContent.ts";
