@@ -115,7 +115,12 @@ function planWheel(
   const recordPath = (dest: string): string =>
     (dest.startsWith(root + sep) ? dest.slice(root.length + 1) : relative(root, dest)).split(sep).join("/");
   const writeBytes = (dest: string, data: Buffer, mode: number): void => {
-    puts.push({ dest, stage: (staged) => writeFileSync(staged, data, { mode, flag: "wx" }) });
+    puts.push({
+      dest,
+      bytes: data,
+      mode,
+      stage: (staged) => writeFileSync(staged, data, { mode, flag: "wx" }),
+    });
     recordPaths.push(recordPath(dest));
     recordHexes.push(sha256Hex(data));
     recordSizes.push(data.length);
@@ -143,7 +148,10 @@ function planWheel(
       dest = join(base, ...rest);
       isScript = key === "scripts";
     } else {
-      if (file.path.startsWith(distInfoPrefix) && INSTALLER_WRITTEN.has(file.path.slice(distInfoPrefix.length)))
+      if (
+        file.path.startsWith(distInfoPrefix) &&
+        INSTALLER_WRITTEN.has(file.path.slice(distInfoPrefix.length))
+      )
         continue;
       // Manifest paths were checked on import (relative, no "..", no empty segments), so on POSIX
       // plain concatenation is what join() would return, without normalizing 3,500 paths.
@@ -181,6 +189,8 @@ function planWheel(
   const record = Buffer.from(text);
   puts.push({
     dest: recordDest,
+    bytes: record,
+    mode: 0o644,
     stage: (staged) => writeFileSync(staged, record, { mode: 0o644, flag: "wx" }),
   });
   return puts;

@@ -1,4 +1,4 @@
-import { chmodSync, constants, copyFileSync, linkSync, mkdirSync } from "node:fs";
+import { chmodSync, constants, copyFileSync, linkSync, mkdirSync, writeFileSync } from "node:fs";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { errnoCode } from "../core/errors.ts";
 import { createDebug } from "../core/debug.ts";
@@ -15,16 +15,19 @@ import type { Linker } from "../store/index.ts";
  *   last staged file, nothing else runs in between). The main thread works through the list itself
  *   and blocks (Atomics.wait) only for the unit the helper is still on.
  * - Work split by package tree, from both ends: folders are grouped into units (a tree the journal
- *   moves in whole, e.g. `numpy/`; a unit over a third of the work is split by subfolder), sorted
- *   biggest first. The main thread claims units from the front, the helper from the back, until
- *   they meet. mkdir(2) and link(2) lock the parent folder, and mkdir is the costly call (on a
+ *   moves in whole, e.g. `numpy/`; a unit over an eighth of the work is split by subfolder), sorted
+ *   biggest first. The helper claims units from the front, the main thread from the back (it
+ *   starts later: it first does the caller's other staging work), until they meet on small units,
+ *   so neither waits long for the other. mkdir(2) and link(2) lock the parent folder, and mkdir is the costly call (on a
  *   filesystem without a journal ext4 skips every recently deleted inode when allocating one: 50 to
  *   150 µs each here); two threads in different trees rarely wait for each other's parent, while
  *   claiming folder by folder from one counter had them creating siblings in the same parent.
  *   A helper that boots late or never costs nothing: the main thread has simply done more.
  *   Folders are made with mkdir -p, so a unit claimed before its parent's is still fine (both sides
  *   accept an existing folder: it is in our fresh staging area).
- * - Only plain hard links go to the helper: the first file is linked by the Linker on the main
+ * - Files the installer writes itself (RECORD, INSTALLER, ...) are bytes in the same lists: each
+ *   creates an inode, as costly as a mkdir here, so they are shared too.
+ * - Only plain hard links go to the helper: the first linked file is staged by the Linker on the main
  *   thread, which detects the filesystem's method (and warns once on copy); only when that method
  *   is hard link, for a Linker that says its files may be hard-linked directly, does the rest run
  *   in parallel. A file that cannot be linked (EMLINK: the inode's link limit) is copied, like the
@@ -39,8 +42,10 @@ import type { Linker } from "../store/index.ts";
  */
 
 export interface LinkFile {
-  /** Store file. */
-  src: string;
+  /** Store file to link; or */
+  src?: string;
+  /** the bytes to write (a new file with `mode`). */
+  data?: Uint8Array;
   /** Staged path (does not exist yet). */
   dest: string;
   mode: number;
@@ -74,8 +79,11 @@ const CLOSED = 2;
 const DONE = 3;
 
 /**
- * Copy of the main thread's loop (stage below), for the worker: plain JS, no imports. It claims
- * units from the back: claimed[u] goes 0 → 1 for whichever thread takes unit u first.
+ * Copy of the main thread's loop (stage and stageFile below), for the worker: plain JS, no imports.
+ * It claims units from the front: claimed[u] goes 0 → 1 for whichever thread takes unit u first.
+ * The work comes as one string of NUL-separated tokens (see encodeUnits), which crosses to the
+ * worker as one copy and splits natively, where thousands of small objects took milliseconds to
+ * clone on one side and to rebuild on the other before the helper could start.
  */
 const HELPER_SOURCE = `
 const { workerData } = require("node:worker_threads");
@@ -83,22 +91,35 @@ const fs = require("node:fs");
 const ctl = new Int32Array(workerData.ctl);
 const port = workerData.port;
 const FALLBACK = new Set(${JSON.stringify(["EXDEV", "EMLINK", "EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"])});
-port.once("message", ({ units, claimed: claimedBuffer }) => {
+port.once("message", ({ text, data, claimed: claimedBuffer }) => {
   if (Atomics.compareExchange(ctl, ${STATE}, ${IDLE}, ${RUNNING}) !== ${IDLE}) return port.close();
   const claimed = new Int32Array(claimedBuffer);
   try {
-    for (let u = units.length - 1; u >= 0 && Atomics.compareExchange(claimed, u, 0, 1) === 0; u--) {
-      for (const folder of units[u]) {
+    const tokens = text.split("\\0");
+    for (let i = 0, u = -1; i < tokens.length; i++) {
+      const token = tokens[i];
+      const kind = token[0];
+      if (kind === "U") {
+        if (Atomics.compareExchange(claimed, ++u, 0, 1) !== 0) break;
+      } else if (kind === "D") {
         if (Atomics.load(ctl, ${STOP}) !== 0) break;
-        fs.mkdirSync(folder.dir, { recursive: true });
-        for (const f of folder.files) {
-          try {
-            fs.linkSync(f.src, f.dest);
-          } catch (error) {
-            if (!FALLBACK.has(error && error.code)) throw error;
-            fs.copyFileSync(f.src, f.dest, fs.constants.COPYFILE_EXCL);
-            fs.chmodSync(f.dest, f.mode);
-          }
+        fs.mkdirSync(token.slice(1), { recursive: true });
+      } else {
+        const colon = token.indexOf(":");
+        const mode = Number(token.slice(1, colon));
+        const dest = tokens[++i];
+        if (kind === "W") {
+          const [start, end] = token.slice(colon + 1).split(":").map(Number);
+          fs.writeFileSync(dest, data.subarray(start, end), { mode, flag: "wx" });
+          continue;
+        }
+        const src = token.slice(colon + 1);
+        try {
+          fs.linkSync(src, dest);
+        } catch (error) {
+          if (!FALLBACK.has(error && error.code)) throw error;
+          fs.copyFileSync(src, dest, fs.constants.COPYFILE_EXCL);
+          fs.chmodSync(dest, mode);
         }
       }
     }
@@ -112,6 +133,33 @@ port.once("message", ({ units, claimed: claimedBuffer }) => {
   port.close();
 });
 `;
+
+/**
+ * The helper's copy of `units`: "U" starts a unit, "D<dir>" a folder (mkdir -p), then per file
+ * "L<mode>:<src>" or "W<mode>:<start>:<end>" (bytes in `data`) followed by its dest. NUL cannot
+ * occur in a path; the helper splits on it.
+ */
+export function encodeUnits(units: LinkFolder[][]): { text: string; data: Uint8Array } {
+  const tokens: string[] = [];
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const unit of units) {
+    tokens.push("U");
+    for (const folder of unit) {
+      tokens.push("D" + folder.dir);
+      for (const f of folder.files) {
+        if (f.src !== undefined) tokens.push(`L${f.mode}:${f.src}`, f.dest);
+        else {
+          tokens.push(`W${f.mode}:${offset}:${offset + f.data!.length}`, f.dest);
+          chunks.push(f.data!);
+          offset += f.data!.length;
+        }
+      }
+    }
+  }
+  // One buffer: a Buffer from Node's pool would carry its whole 8 KB pool across.
+  return { text: tokens.join("\0"), data: Buffer.concat(chunks, offset) };
+}
 
 const FALLBACK_TO_COPY = new Set(["EXDEV", "EMLINK", "EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);
 
@@ -186,14 +234,17 @@ function spawnHelper(): LinkHelper | undefined {
         alongside?.();
         return;
       }
-      const first = folders[0]!;
-      mkdirSync(first.dir, { recursive: true });
-      // The Linker links the first file: it detects the method (and warns once when it copies).
-      if (first.files.length > 0) {
-        linker.linkFile(first.files[0]!.src, first.files[0]!.dest, first.files[0]!.mode);
-        first.files = first.files.slice(1);
+      // The Linker links the first store file: it detects the method (and warns once when it
+      // copies). Its folder's other files follow below like any other's (mkdir -p accepts it).
+      const first = folders.find((folder) => folder.files.some((f) => f.src !== undefined));
+      if (first !== undefined) {
+        const index = first.files.findIndex((f) => f.src !== undefined);
+        const file = first.files[index]!;
+        mkdirSync(first.dir, { recursive: true });
+        linker.linkFile(file.src!, file.dest, file.mode);
+        first.files = first.files.filter((_, i) => i !== index);
       }
-      if (closed || !linker.hardLinksInto?.(first.dir)) {
+      if (closed || first === undefined || !linker.hardLinksInto?.(first.dir)) {
         close();
         stageSerially(folders, linker);
         alongside?.();
@@ -201,15 +252,15 @@ function spawnHelper(): LinkHelper | undefined {
       }
       const units = planUnits(folders);
       const claimed = new Int32Array(new SharedArrayBuffer(units.length * Int32Array.BYTES_PER_ELEMENT));
-      port.postMessage({ units, claimed: claimed.buffer });
+      port.postMessage({ ...encodeUnits(units), claimed: claimed.buffer });
       let mainError: unknown;
       try {
         alongside?.();
-        for (let u = 0; u < units.length && Atomics.compareExchange(claimed, u, 0, 1) === 0; u++) {
+        for (let u = units.length - 1; u >= 0 && Atomics.compareExchange(claimed, u, 0, 1) === 0; u--) {
           for (const folder of units[u]!) {
             if (Atomics.load(ctl, STOP) !== 0) break;
             mkdirSync(folder.dir, { recursive: true });
-            linkFiles(folder.files);
+            for (const f of folder.files) stageFile(f);
           }
         }
       } catch (error) {
@@ -230,7 +281,7 @@ function spawnHelper(): LinkHelper | undefined {
 }
 
 /**
- * Group folders into units by tree (LinkFolder.unit), split a unit bigger than a third of the work
+ * Group folders into units by tree (LinkFolder.unit), split a unit bigger than an eighth of the work
  * into its subfolders' trees (so one big package is still shared), biggest first. Folder order
  * within a unit is kept: parents before children, as planned.
  */
@@ -242,7 +293,7 @@ export function planUnits(folders: LinkFolder[]): LinkFolder[][] {
     if (tree === undefined) byTree.set(folder.unit, [folder]);
     else tree.push(folder);
   }
-  const limit = costOf(folders) / 3;
+  const limit = costOf(folders) / 8;
   const units: Array<{ cost: number; folders: LinkFolder[] }> = [];
   const add = (root: string, list: LinkFolder[]): void => {
     const cost = costOf(list);
@@ -276,24 +327,28 @@ export function planUnits(folders: LinkFolder[]): LinkFolder[][] {
   return units.sort((a, b) => b.cost - a.cost).map((u) => u.folders);
 }
 
-function linkFiles(files: LinkFile[]): void {
-  for (let i = 0; i < files.length; i++) {
-    const f = files[i]!;
-    try {
-      linkSync(f.src, f.dest);
-    } catch (error) {
-      if (!FALLBACK_TO_COPY.has(errnoCode(error) ?? "")) throw error;
-      copyFileSync(f.src, f.dest, constants.COPYFILE_EXCL);
-      chmodSync(f.dest, f.mode);
-    }
+function stageFile(f: LinkFile): void {
+  if (f.src === undefined) {
+    writeFileSync(f.dest, f.data!, { mode: f.mode, flag: "wx" });
+    return;
+  }
+  try {
+    linkSync(f.src, f.dest);
+  } catch (error) {
+    if (!FALLBACK_TO_COPY.has(errnoCode(error) ?? "")) throw error;
+    copyFileSync(f.src, f.dest, constants.COPYFILE_EXCL);
+    chmodSync(f.dest, f.mode);
   }
 }
 
-/** Without a helper (or when the method is not hard link): the Linker stages every file. */
+/** Without a helper (or when the method is not hard link): the Linker stages every store file. */
 export function stageSerially(folders: LinkFolder[], linker: Linker): void {
   for (const folder of folders) {
     mkdirSync(folder.dir, { recursive: true });
-    for (const f of folder.files) linker.linkFile(f.src, f.dest, f.mode);
+    for (const f of folder.files) {
+      if (f.src === undefined) writeFileSync(f.dest, f.data!, { mode: f.mode, flag: "wx" });
+      else linker.linkFile(f.src, f.dest, f.mode);
+    }
   }
 }
 

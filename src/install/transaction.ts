@@ -25,8 +25,8 @@ import type { LinkFolder } from "./parallelLinks.ts";
  *    is rolled back by deleting the staging folder. A folder that does not exist in the environment
  *    yet (a new package, a new dist-info) is staged whole and later moved in by one rename: numpy's
  *    1,500 files cost one journal step, not 1,500 (and its contents appear all at once).
- *    Links from the store may be staged in bulk on two threads (plan.stageLinks): staging is
- *    finished, or has failed and stopped, before anything below happens.
+ *    Links from the store and written files may be staged in bulk on two threads
+ *    (plan.stageLinks): staging is finished, or has failed and stopped, before anything below.
  * 2. Commit: `journal.json` lists every removal and every put, written with fsync + rename. Its
  *    existence is the commit point: from now on recovery rolls forward (every new file is staged,
  *    so forward always succeeds).
@@ -52,7 +52,9 @@ export interface StagedPut {
    * (plan.stageLinks) instead. Made on demand, not kept for each of thousands of puts.
    */
   storeSource?: () => string;
-  /** The file's mode, with storeSource. */
+  /** Set when `stage` only writes these bytes (a new file with `mode`): may be staged in bulk too. */
+  bytes?: Uint8Array;
+  /** The file's mode, with storeSource or bytes. */
   mode?: number;
 }
 
@@ -268,12 +270,17 @@ export function runTransaction(
         dest.startsWith(dirOf) && dest[dirOf.length] === sep && name !== "." && name !== ".." && name !== "";
       const stagedPath = plain ? `${stagedDirOf}${sep}${name}` : stagedPathOf(`new/${within(env, dest)}`);
       const rel = distinct && newFolder !== undefined ? "" : within(env, dest);
-      if (bulk && put.storeSource !== undefined && plain) {
+      if (bulk && plain && (put.storeSource !== undefined || put.bytes !== undefined)) {
         if (linkFolder === undefined) {
           const unit = newFolder === undefined ? stagedDirOf : stagedPathOf(`new/${within(env, newFolder)}`);
           linkFolders.set(stagedDirOf, (linkFolder = { dir: stagedDirOf, files: [], unit }));
         }
-        linkFolder.files.push({ src: put.storeSource(), dest: stagedPath, mode: put.mode ?? 0o644 });
+        const mode = put.mode ?? 0o644;
+        linkFolder.files.push(
+          put.storeSource !== undefined
+            ? { src: put.storeSource(), dest: stagedPath, mode }
+            : { data: put.bytes!, dest: stagedPath, mode },
+        );
       } else if (bulk) {
         // Written while the helper thread already links (distinct destinations: order is free).
         const stagedDir = plain ? stagedDirOf : dirname(stagedPath);

@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, describe, it } from "node:test";
 import { installWheels, schemeForEnv } from "../../src/install/index.ts";
-import { MIN_PARALLEL_FILES } from "../../src/install/parallelLinks.ts";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  encodeUnits,
+  MIN_PARALLEL_FILES,
+  planUnits,
+  prestartLinkHelper,
+  type LinkFolder,
+} from "../../src/install/parallelLinks.ts";
 import { createLinker, createStore, type Linker } from "../../src/store/index.ts";
 import { buildWheel } from "../helpers/buildWheel.ts";
 import { diffSnapshots, makeFakeEnv, snapshotTree } from "./envHelpers.ts";
@@ -95,5 +102,86 @@ describe("parallel staging of links", () => {
     const linked = manifest.files.filter((f) => f.path.startsWith("big/")).length;
     // Plus the wheel's own METADATA and WHEEL (RECORD is written, not linked).
     assert.equal(calls, linked + 2);
+  });
+
+  it("a helper started early (it has booted) stages links and written files like one thread", async () => {
+    const { store, manifest, newEnv } = await setup();
+    process.env.OMNIPKG_IMPORT_THREADS = "0";
+    const a = newEnv("a");
+    installWheels(store, a.scheme, [{ manifest, requested: true }]);
+    process.env.OMNIPKG_IMPORT_THREADS = "2";
+    prestartLinkHelper();
+    await sleep(300);
+    const b = newEnv("b");
+    installWheels(store, b.scheme, [{ manifest, requested: true }]);
+    assert.deepEqual(diffSnapshots(snapshotTree(a.env), snapshotTree(b.env)), []);
+    for (const file of manifest.files.filter((f) => f.path.startsWith("big/"))) {
+      const installed = statSync(join(b.scheme.purelib, file.path));
+      assert.equal(installed.ino, statSync(store.filePath(file.sha256)).ino, `${file.path} is a hard link`);
+    }
+  });
+});
+
+describe("work units", () => {
+  const folder = (dir: string, unit: string, files: number): LinkFolder => ({
+    dir,
+    unit,
+    files: Array.from({ length: files }, (_, i) => ({
+      src: `/store/${dir}/${i}`,
+      dest: `${dir}/f${i}`,
+      mode: 0o644,
+    })),
+  });
+
+  it("keeps small trees whole, splits a big one by subfolder, biggest first, every folder once", () => {
+    const folders = [
+      folder("/s/big", "/s/big", 2),
+      folder("/s/big/a", "/s/big", 300),
+      folder("/s/big/a/x", "/s/big", 100),
+      folder("/s/big/b", "/s/big", 200),
+      folder("/s/big/c", "/s/big", 5),
+      folder("/s/small", "/s/small", 3),
+      folder("/s/small/sub", "/s/small", 1),
+      folder("/s/top", "/s/top", 10),
+    ];
+    const units = planUnits(folders);
+    const dirs = (unit: LinkFolder[]) => unit.map((f) => f.dir);
+    assert.deepEqual(
+      units
+        .flat()
+        .map((f) => f.dir)
+        .sort(),
+      folders.map((f) => f.dir).sort(),
+    );
+    assert.deepEqual(dirs(units[0]!), ["/s/big/a"], "a big tree is split down to units under an eighth");
+    assert.deepEqual(dirs(units[1]!), ["/s/big/b"]);
+    assert.ok(
+      units.some((u) => dirs(u).join() === "/s/small,/s/small/sub"),
+      "a small tree stays whole",
+    );
+    const costs = units.map((u) => u.reduce((n, f) => n + 20 + f.files.length, 0));
+    assert.deepEqual(
+      costs,
+      [...costs].sort((x, y) => y - x),
+    );
+  });
+
+  it("encodes links and written bytes for the helper", () => {
+    const data = new TextEncoder().encode("hello");
+    const { text, data: bytes } = encodeUnits([
+      [{ dir: "/s/a", unit: "/s/a", files: [{ src: "/store/1", dest: "/s/a/x", mode: 0o755 }] }],
+      [{ dir: "/s/b", unit: "/s/b", files: [{ data, dest: "/s/b/R", mode: 0o644 }] }],
+    ]);
+    assert.deepEqual(text.split("\0"), [
+      "U",
+      "D/s/a",
+      "L493:/store/1",
+      "/s/a/x",
+      "U",
+      "D/s/b",
+      "W420:0:5",
+      "/s/b/R",
+    ]);
+    assert.equal(Buffer.from(bytes).toString(), "hello");
   });
 });
