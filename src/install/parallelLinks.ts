@@ -91,35 +91,31 @@ const fs = require("node:fs");
 const ctl = new Int32Array(workerData.ctl);
 const port = workerData.port;
 const FALLBACK = new Set(${JSON.stringify(["EXDEV", "EMLINK", "EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"])});
-port.once("message", ({ text, data, claimed: claimedBuffer }) => {
+port.once("message", ({ text, modes, spans, data, claimed: claimedBuffer }) => {
   if (Atomics.compareExchange(ctl, ${STATE}, ${IDLE}, ${RUNNING}) !== ${IDLE}) return port.close();
   const claimed = new Int32Array(claimedBuffer);
   try {
     const tokens = text.split("\\0");
-    for (let i = 0, u = -1; i < tokens.length; i++) {
+    for (let i = 0, u = -1, k = -1; i < tokens.length; i++) {
       const token = tokens[i];
-      const kind = token[0];
-      if (kind === "U") {
+      if (token === "\\u0001") {
         if (Atomics.compareExchange(claimed, ++u, 0, 1) !== 0) break;
-      } else if (kind === "D") {
+      } else if (token[0] === "\\u0002") {
         if (Atomics.load(ctl, ${STOP}) !== 0) break;
         fs.mkdirSync(token.slice(1), { recursive: true });
       } else {
-        const colon = token.indexOf(":");
-        const mode = Number(token.slice(1, colon));
         const dest = tokens[++i];
-        if (kind === "W") {
-          const [start, end] = token.slice(colon + 1).split(":").map(Number);
-          fs.writeFileSync(dest, data.subarray(start, end), { mode, flag: "wx" });
+        k++;
+        if (token === "") {
+          fs.writeFileSync(dest, data.subarray(spans[2 * k], spans[2 * k + 1]), { mode: modes[k], flag: "wx" });
           continue;
         }
-        const src = token.slice(colon + 1);
         try {
-          fs.linkSync(src, dest);
+          fs.linkSync(token, dest);
         } catch (error) {
           if (!FALLBACK.has(error && error.code)) throw error;
-          fs.copyFileSync(src, dest, fs.constants.COPYFILE_EXCL);
-          fs.chmodSync(dest, mode);
+          fs.copyFileSync(token, dest, fs.constants.COPYFILE_EXCL);
+          fs.chmodSync(dest, modes[k]);
         }
       }
     }
@@ -135,30 +131,45 @@ port.once("message", ({ text, data, claimed: claimedBuffer }) => {
 `;
 
 /**
- * The helper's copy of `units`: "U" starts a unit, "D<dir>" a folder (mkdir -p), then per file
- * "L<mode>:<src>" or "W<mode>:<start>:<end>" (bytes in `data`) followed by its dest. NUL cannot
- * occur in a path; the helper splits on it.
+ * The helper's copy of `units`, made without a new string per file: `text` holds NUL-separated
+ * tokens: "\u0001" starts a unit, "\u0002<dir>" a folder (mkdir -p), then two per file: the store
+ * file ("" for written bytes) and the dest. NUL cannot occur in a path, and neither control
+ * character starts an absolute path. `modes[k]` is the mode of the k-th file, and written file k's
+ * bytes are data[spans[2k]..spans[2k+1]].
  */
-export function encodeUnits(units: LinkFolder[][]): { text: string; data: Uint8Array } {
+export function encodeUnits(units: LinkFolder[][]): {
+  text: string;
+  modes: Uint32Array;
+  spans: Uint32Array;
+  data: Uint8Array;
+} {
   const tokens: string[] = [];
+  let files = 0;
+  for (const unit of units) for (const folder of unit) files += folder.files.length;
+  const modes = new Uint32Array(files);
+  const spans = new Uint32Array(2 * files);
   const chunks: Uint8Array[] = [];
+  let k = 0;
   let offset = 0;
   for (const unit of units) {
-    tokens.push("U");
+    tokens.push("\u0001");
     for (const folder of unit) {
-      tokens.push("D" + folder.dir);
+      tokens.push("\u0002" + folder.dir);
       for (const f of folder.files) {
-        if (f.src !== undefined) tokens.push(`L${f.mode}:${f.src}`, f.dest);
-        else {
-          tokens.push(`W${f.mode}:${offset}:${offset + f.data!.length}`, f.dest);
-          chunks.push(f.data!);
+        tokens.push(f.src ?? "", f.dest);
+        modes[k] = f.mode;
+        if (f.src === undefined) {
+          spans[2 * k] = offset;
           offset += f.data!.length;
+          spans[2 * k + 1] = offset;
+          chunks.push(f.data!);
         }
+        k++;
       }
     }
   }
   // One buffer: a Buffer from Node's pool would carry its whole 8 KB pool across.
-  return { text: tokens.join("\0"), data: Buffer.concat(chunks, offset) };
+  return { text: tokens.join("\0"), modes, spans, data: Buffer.concat(chunks, offset) };
 }
 
 const FALLBACK_TO_COPY = new Set(["EXDEV", "EMLINK", "EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"]);

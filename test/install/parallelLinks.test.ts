@@ -168,20 +168,27 @@ describe("work units", () => {
 
   it("encodes links and written bytes for the helper", () => {
     const data = new TextEncoder().encode("hello");
-    const { text, data: bytes } = encodeUnits([
+    const {
+      text,
+      modes,
+      spans,
+      data: bytes,
+    } = encodeUnits([
       [{ dir: "/s/a", unit: "/s/a", files: [{ src: "/store/1", dest: "/s/a/x", mode: 0o755 }] }],
       [{ dir: "/s/b", unit: "/s/b", files: [{ data, dest: "/s/b/R", mode: 0o644 }] }],
     ]);
     assert.deepEqual(text.split("\0"), [
-      "U",
-      "D/s/a",
-      "L493:/store/1",
+      "\u0001",
+      "\u0002/s/a",
+      "/store/1",
       "/s/a/x",
-      "U",
-      "D/s/b",
-      "W420:0:5",
+      "\u0001",
+      "\u0002/s/b",
+      "",
       "/s/b/R",
     ]);
+    assert.deepEqual([...modes], [0o755, 0o644]);
+    assert.deepEqual([...spans], [0, 0, 0, 5]);
     assert.equal(Buffer.from(bytes).toString(), "hello");
   });
 });
