@@ -1,18 +1,22 @@
 import {
+  closeSync,
   existsSync,
+  fsyncSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readFileSync,
   renameSync,
   rmdirSync,
   rmSync,
   utimesSync,
+  writeSync,
 } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { errnoCode } from "../core/errors.ts";
 import { acquireLock } from "../core/lock.ts";
 import { InstallError } from "./errors.ts";
-import { writeFileAtomic } from "../core/atomicFs.ts";
+import { fsyncDir, writeFileAtomic } from "../core/atomicFs.ts";
 import { createDebug } from "../core/debug.ts";
 import type { InstallScheme } from "./scheme.ts";
 import type { LinkFolder } from "./parallelLinks.ts";
@@ -224,6 +228,8 @@ export function runTransaction(
     mkdirSync(path, { recursive: true });
     for (let d = path; !stagedDirs.has(d); d = dirname(d)) stagedDirs.add(d);
   };
+  // Every put's folder exists (file puts) or arrives whole (folder puts): nothing else is created.
+  const journal: Journal = { formatVersion: 1, ops, createdDirs: [] };
   const folderOps = new Set<string>();
   // Keyed by the path relative to the env (a slice of the put's dest), not the staged path: the
   // keys live until the commit, and a slice costs no new string. Not kept for bulk plans, whose
@@ -299,17 +305,19 @@ export function runTransaction(
       if (!distinct) stagedFiles.add(rel);
       hooks.afterStep?.("stage");
     });
-    const stageLater = (): void => later.forEach((stage) => stage());
-    if (linkFolders.size > 0) plan.stageLinks!([...linkFolders.values()], stageLater);
-    else stageLater();
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw explain(scheme, error);
-  }
-  // Every put's folder exists (file puts) or arrives whole (folder puts): nothing else is created.
-  const journal: Journal = { formatVersion: 1, ops, createdDirs: [] };
-  try {
-    writeFileAtomic(join(dir, "journal.json"), JSON.stringify(journal));
+    if (linkFolders.size > 0) {
+      // The journal's content is known now: its temp copy is written and fsynced while the links
+      // are still being made (the fsync is most of the commit's cost), and only renamed to
+      // journal.json, the commit point, once staging has finished.
+      plan.stageLinks!([...linkFolders.values()], () => {
+        later.forEach((stage) => stage());
+        writeJournalTemp(dir, journal);
+      });
+    } else {
+      later.forEach((stage) => stage());
+      writeJournalTemp(dir, journal);
+    }
+    commitJournal(dir);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw explain(scheme, error);
@@ -329,6 +337,31 @@ export function runTransaction(
     throw explain(scheme, error);
   }
   finish(scheme, journal);
+}
+
+const JOURNAL_TEMP = "journal.json.tmp";
+
+/**
+ * writeFileAtomic of journal.json in two halves, so the first can run while links are staged: the
+ * temp file is written and fsynced here (a fixed name: the staging folder is ours, under the lock;
+ * recovery only reads journal.json and drops the folder with anything else in it), ...
+ */
+function writeJournalTemp(dir: string, journal: Journal): void {
+  const data = Buffer.from(JSON.stringify(journal));
+  const fd = openSync(join(dir, JOURNAL_TEMP), "wx", 0o644);
+  try {
+    let offset = 0;
+    while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** ... and the rename (the commit point) and the folder's fsync happen here. */
+function commitJournal(dir: string): void {
+  renameSync(join(dir, JOURNAL_TEMP), join(dir, "journal.json"));
+  fsyncDir(dir);
 }
 
 function explain(scheme: InstallScheme, error: unknown): unknown {
