@@ -180,18 +180,20 @@ function planWheel(
     writeBytes(join(distInfoDir, "direct_url.json"), Buffer.from(JSON.stringify(item.directUrl)), 0o644);
   writeBytes(join(distInfoDir, "omnipkg_wheel"), Buffer.from(manifest.sha256 + "\n"), 0o644);
   const recordDest = join(distInfoDir, "RECORD");
-  // The formatRecord format, written column-wise: hashes and sizes never need CSV quoting.
-  const hashes = recordHashesFromHex(recordHexes);
-  let text = "";
-  for (let i = 0; i < recordPaths.length; i++)
-    text += `${quoteField(recordPaths[i]!)},${hashes[i]!},${recordSizes[i]!}\n`;
-  text += `${quoteField(recordPath(recordDest))},,\n`;
-  const record = Buffer.from(text);
+  const recordSelf = recordPath(recordDest);
+  // Made when staged (a bulk install stages such puts on this thread while the helper thread
+  // links), not before the links can start: ~2 ms for 4,700 rows.
   puts.push({
     dest: recordDest,
-    bytes: record,
-    mode: 0o644,
-    stage: (staged) => writeFileSync(staged, record, { mode: 0o644, flag: "wx" }),
+    stage: (staged) => {
+      // The formatRecord format, written column-wise: hashes and sizes never need CSV quoting.
+      const hashes = recordHashesFromHex(recordHexes);
+      let text = "";
+      for (let i = 0; i < recordPaths.length; i++)
+        text += `${quoteField(recordPaths[i]!)},${hashes[i]!},${recordSizes[i]!}\n`;
+      text += `${quoteField(recordSelf)},,\n`;
+      writeFileSync(staged, text, { mode: 0o644, flag: "wx" });
+    },
   });
   return puts;
 }
