@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import {
   canonicalName,
   createLinker,
@@ -16,7 +16,15 @@ import { unsupportedWheel } from "./errors.ts";
 import type { InstallScheme } from "./scheme.ts";
 import { startLinkHelper, type LinkFolder, type LinkHelper } from "./parallelLinks.ts";
 import { launcherScript, parseEntryPoints, rewriteShebang } from "./scripts.ts";
-import { runTransaction, withEnvTransaction, type StagedPut, type TransactionHooks } from "./transaction.ts";
+import {
+  prepareStaging,
+  runTransaction,
+  stagedFolderMaker,
+  stagingDir,
+  withEnvTransaction,
+  type StagedPut,
+  type TransactionHooks,
+} from "./transaction.ts";
 
 /**
  * Install stored wheels into an environment (PEP 427/491 layout, PEP 376/627 metadata, PEP 610
@@ -198,6 +206,33 @@ function planWheel(
   return puts;
 }
 
+/** The staged folders of these puts, each once (puts come folder by folder: compare with the last). */
+function foldersOf(puts: StagedPut[], stagedFolderOf: (folder: string) => string | undefined): string[] {
+  const folders: string[] = [];
+  const seen = new Set<string>();
+  let last = "";
+  for (const put of puts) {
+    const dest = put.dest;
+    if (
+      last !== "" &&
+      dest[last.length] === sep &&
+      dest.startsWith(last) &&
+      !dest.includes(sep, last.length + 1)
+    )
+      continue;
+    const folder = dirname(dest);
+    if (seen.has(folder)) {
+      last = folder;
+      continue;
+    }
+    last = folder;
+    seen.add(folder);
+    const staged = stagedFolderOf(folder);
+    if (staged !== undefined) folders.push(staged);
+  }
+  return folders;
+}
+
 function metadataName(store: Store, manifest: WheelManifest): string {
   const file = manifest.files.find((f) => f.path === `${manifest.distInfo}/METADATA`);
   const name = file ? readNameVersion(readFileSync(store.filePath(file.sha256), "utf8")).name : undefined;
@@ -235,13 +270,27 @@ function installLocked(
     const replaced: InstalledDist[] = [];
     const puts: StagedPut[] = [];
     const result: InstallResult = { installed: [], removed: [] };
-    for (const item of items) {
-      const projectName = metadataName(store, item.manifest);
-      const name = canonicalName(projectName);
-      for (const dist of installed)
-        if (dist.canonicalName === name && !replaced.includes(dist)) replaced.push(dist);
-      for (const put of planWheel(store, scheme, item, linker, projectName)) puts.push(put);
-      result.installed.push({ name: projectName, version: item.manifest.version });
+    // With a helper thread, the staging folder is made first and the helper makes each wheel's
+    // staged folders as soon as the wheel is planned, while the next ones are.
+    const stagedFolderOf = helper ? stagedFolderMaker(scheme) : undefined;
+    if (helper) prepareStaging(scheme);
+    try {
+      for (const item of items) {
+        const projectName = metadataName(store, item.manifest);
+        const name = canonicalName(projectName);
+        for (const dist of installed)
+          if (dist.canonicalName === name && !replaced.includes(dist)) replaced.push(dist);
+        const planned = planWheel(store, scheme, item, linker, projectName);
+        for (const put of planned) puts.push(put);
+        if (helper) helper.makeFolders(foldersOf(planned, stagedFolderOf!));
+        result.installed.push({ name: projectName, version: item.manifest.version });
+      }
+    } catch (error) {
+      if (helper) {
+        helper.close();
+        rmSync(stagingDir(scheme), { recursive: true, force: true });
+      }
+      throw error;
     }
     const putDests = new Set(puts.map((p) => p.dest));
     const removes = replaced
@@ -253,7 +302,16 @@ function installLocked(
       helper && putDests.size === puts.length
         ? (folders: LinkFolder[], alongside: () => void) => helper.stage(folders, linker, alongside)
         : undefined;
-    runTransaction(scheme, { puts, removes, ...(stageLinks ? { stageLinks } : {}) }, options.hooks);
+    runTransaction(
+      scheme,
+      {
+        puts,
+        removes,
+        ...(stageLinks ? { stageLinks } : {}),
+        ...(helper ? { prepared: true, quiesce: () => helper.close() } : {}),
+      },
+      options.hooks,
+    );
     return result;
   });
 }

@@ -32,6 +32,9 @@ import type { Linker } from "../store/index.ts";
  *   is hard link, for a Linker that says its files may be hard-linked directly, does the rest run
  *   in parallel. A file that cannot be linked (EMLINK: the inode's link limit) is copied, like the
  *   Linker does. Anything else is staged by the Linker on the main thread, one file after another.
+ * - Folders first: while the caller still plans (RECORD rows, the transaction's list), the helper
+ *   already makes the staged folders of the wheels planned so far (makeFolders), so mkdir, the
+ *   costly call, overlaps the main thread's JS. Staging's mkdir -p then finds them.
  * - The helper is a tiny worker evaluated from a string (no module graph to load or find). A worker
  *   needs ~25 ms to boot, longer than planning takes, so a command may start one early
  *   (prestartLinkHelper, e.g. before resolving) for the next installWheels to use; else it is
@@ -69,10 +72,12 @@ const MKDIR_COST = 20;
 
 const debug = createDebug("install");
 
-// ctl[0]: 1 to stop (an error on either side); ctl[1]: helper state; ctl[2]: 1 when the helper failed.
+// ctl[0]: 1 to stop (an error on either side, or close); ctl[1]: helper state; ctl[2]: 1 when the
+// helper failed; ctl[3]: 1 while the helper makes early folders (makeFolders).
 const STOP = 0;
 const STATE = 1;
 const FAILED = 2;
+const BUSY = 3;
 const IDLE = 0;
 const RUNNING = 1;
 const CLOSED = 2;
@@ -91,7 +96,24 @@ const fs = require("node:fs");
 const ctl = new Int32Array(workerData.ctl);
 const port = workerData.port;
 const FALLBACK = new Set(${JSON.stringify(["EXDEV", "EMLINK", "EPERM", "EACCES", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"])});
-port.once("message", ({ text, modes, spans, data, claimed: claimedBuffer }) => {
+port.on("message", ({ folders, text, modes, spans, data, claimed: claimedBuffer }) => {
+  if (folders !== undefined) {
+    // Early folders: BUSY is raised before STOP and STATE are read (close() stores those, then
+    // reads BUSY), so either this batch sees the close or close() waits for it.
+    Atomics.store(ctl, ${BUSY}, 1);
+    try {
+      if (Atomics.load(ctl, ${STATE}) === ${IDLE})
+        for (const dir of folders.split("\\0")) {
+          if (Atomics.load(ctl, ${STOP}) !== 0) break;
+          fs.mkdirSync(dir, { recursive: true });
+        }
+    } catch {
+      // Only a head start: the folder is made again, and fails with its error, when it is staged.
+    }
+    Atomics.store(ctl, ${BUSY}, 0);
+    Atomics.notify(ctl, ${BUSY});
+    return;
+  }
   if (Atomics.compareExchange(ctl, ${STATE}, ${IDLE}, ${RUNNING}) !== ${IDLE}) return port.close();
   const claimed = new Int32Array(claimedBuffer);
   try {
@@ -181,7 +203,15 @@ export interface LinkHelper {
    * list, before this thread takes its share of links.
    */
   stage(folders: LinkFolder[], linker: Linker, alongside?: () => void): void;
-  /** Stop the helper if it is still waiting (always call, also after stage). */
+  /**
+   * Let the helper make these (staged) folders now, while the caller still plans: mkdir is the
+   * costly call of staging. Only folders staging will use, since a folder made here stays.
+   */
+  makeFolders(dirs: string[]): void;
+  /**
+   * Stop the helper (always call, also after stage); when it returns, the helper no longer
+   * touches the staging folder.
+   */
   close(): void;
 }
 
@@ -211,7 +241,7 @@ function spawnHelper(): LinkHelper | undefined {
   if (poolSize() < 2) return undefined;
   let worker: Worker;
   let port: MessagePort;
-  const ctl = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  const ctl = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   try {
     const channel = new MessageChannel();
     port = channel.port1;
@@ -233,12 +263,18 @@ function spawnHelper(): LinkHelper | undefined {
   const close = (): void => {
     if (closed) return;
     closed = true;
-    // A helper that has not started yet never will; one that finished is gone already.
+    // A helper that has not started staging yet never will; one that finished is gone already.
     Atomics.compareExchange(ctl, STATE, IDLE, CLOSED);
+    // Early folders stop at the next one; wait for the one in progress.
+    Atomics.store(ctl, STOP, 1);
+    while (Atomics.load(ctl, BUSY) !== 0) Atomics.wait(ctl, BUSY, 1, 1000);
     port.close();
     void worker.terminate().catch(() => undefined);
   };
   return {
+    makeFolders(dirs) {
+      if (!closed && dirs.length > 0) port.postMessage({ folders: dirs.join("\0") });
+    },
     stage(folders, linker, alongside) {
       if (folders.length === 0) {
         close();

@@ -30,7 +30,9 @@ import type { LinkFolder } from "./parallelLinks.ts";
  *    yet (a new package, a new dist-info) is staged whole and later moved in by one rename: numpy's
  *    1,500 files cost one journal step, not 1,500 (and its contents appear all at once).
  *    Links from the store and written files may be staged in bulk on two threads
- *    (plan.stageLinks): staging is finished, or has failed and stopped, before anything below.
+ *    (plan.stageLinks), and the staged folders made by a helper while the install is still being
+ *    planned (prepareStaging): staging is finished, or has failed and stopped, before anything
+ *    below happens.
  * 2. Commit: `journal.json` lists every removal and every put, written with fsync + rename. Its
  *    existence is the commit point: from now on recovery rolls forward (every new file is staged,
  *    so forward always succeeds).
@@ -73,6 +75,13 @@ export interface TransactionPlan {
    * `alongside` stages the other puts; it runs on the calling thread while the links are made.
    */
   stageLinks?: (folders: LinkFolder[], alongside: () => void) => void;
+  /** The staging folder was made by prepareStaging (and may hold folders for these puts already). */
+  prepared?: boolean;
+  /**
+   * Stop anything else writing into the staging folder (early folders, see prepareStaging); called
+   * before the staging folder is committed or discarded, and must return only once it has stopped.
+   */
+  quiesce?: () => void;
 }
 
 export interface TransactionHooks {
@@ -209,6 +218,35 @@ function createNewFolderFinder(env: string): (dir: string) => string | undefined
   return find;
 }
 
+/**
+ * Make a fresh, empty staging folder before the plan is complete, so a helper thread can make the
+ * staged folders of the puts planned so far (stagedFolderMaker) while the rest is planned; the
+ * plan then says `prepared`. The caller holds the lock; whoever prepares and then fails before
+ * runTransaction stops those writers and removes the folder (a crash leaves it without a journal:
+ * recovery removes it).
+ */
+export function prepareStaging(scheme: InstallScheme): void {
+  const dir = stagingDir(scheme);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "new"), { recursive: true });
+  mkdirSync(join(dir, "old"), { recursive: true });
+}
+
+/**
+ * The staged path of a folder of the environment, exactly as runTransaction stages the puts below
+ * it; undefined for a folder outside the environment (runTransaction refuses those).
+ */
+export function stagedFolderMaker(scheme: InstallScheme): (folder: string) => string | undefined {
+  const stagedPathOf = stagedPathMaker(stagingDir(scheme));
+  const env = scheme.envDir;
+  return (folder) =>
+    folder === env
+      ? stagedPathOf("new")
+      : folder.startsWith(env + sep)
+        ? stagedPathOf(`new/${within(env, folder)}`)
+        : undefined;
+}
+
 /** Run a transaction; the caller holds the lock (see withEnvTransaction). */
 export function runTransaction(
   scheme: InstallScheme,
@@ -216,9 +254,7 @@ export function runTransaction(
   hooks: TransactionHooks = {},
 ): void {
   const dir = stagingDir(scheme);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "new"), { recursive: true });
-  mkdirSync(join(dir, "old"), { recursive: true });
+  if (!plan.prepared) prepareStaging(scheme);
   const env = scheme.envDir;
   const ops: JournalOp[] = [];
   const newFolderOf = createNewFolderFinder(env);
@@ -317,8 +353,10 @@ export function runTransaction(
       later.forEach((stage) => stage());
       writeJournalTemp(dir, journal);
     }
+    plan.quiesce?.();
     commitJournal(dir);
   } catch (error) {
+    plan.quiesce?.();
     rmSync(dir, { recursive: true, force: true });
     throw explain(scheme, error);
   }

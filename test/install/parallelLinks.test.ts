@@ -122,6 +122,36 @@ describe("parallel staging of links", () => {
   });
 });
 
+describe("folders made while planning", () => {
+  it("a wheel that fails planning after another was planned leaves no staging folder behind", async () => {
+    const { root, store, manifest, newEnv } = await setup();
+    // Imported fine (import does not judge Wheel-Version), refused when planned.
+    const future = await store.importWheel(
+      buildWheel(
+        { name: "future", version: "1.0", wheelVersion: "2.0", files: { "future/__init__.py": "" } },
+        root,
+      ).path,
+    );
+    process.env.OMNIPKG_IMPORT_THREADS = "2";
+    prestartLinkHelper();
+    await sleep(300);
+    const { env, scheme } = newEnv("env");
+    const before = snapshotTree(env);
+    assert.throws(() =>
+      installWheels(store, scheme, [
+        { manifest, requested: true },
+        { manifest: future, requested: true },
+      ]),
+    );
+    assert.equal(existsSync(join(scheme.purelib, ".omnipkg-txn")), false);
+    assert.deepEqual(diffSnapshots(before, snapshotTree(env)), []);
+    // And the next install is not disturbed by anything left running.
+    installWheels(store, scheme, [{ manifest, requested: true }]);
+    assert.ok(existsSync(join(scheme.purelib, "big", "__init__.py")));
+    assert.equal(existsSync(join(scheme.purelib, ".omnipkg-txn")), false);
+  });
+});
+
 describe("work units", () => {
   const folder = (dir: string, unit: string, files: number): LinkFolder => ({
     dir,
