@@ -18,11 +18,13 @@ import type { Linker } from "../store/index.ts";
  *   moves in whole, e.g. `numpy/`; a unit over an eighth of the work is split by subfolder), sorted
  *   biggest first. The helper claims units from the front, the main thread from the back (it
  *   starts later: it first does the caller's other staging work), until they meet on small units,
- *   so neither waits long for the other. mkdir(2) and link(2) lock the parent folder, and mkdir is the costly call (on a
- *   filesystem without a journal ext4 skips every recently deleted inode when allocating one: 50 to
- *   150 µs each here); two threads in different trees rarely wait for each other's parent, while
- *   claiming folder by folder from one counter had them creating siblings in the same parent.
- *   A helper that boots late or never costs nothing: the main thread has simply done more.
+ *   so neither waits long for the other. mkdir(2) and link(2) lock the parent folder, and mkdir is
+ *   the costly call (it allocates an inode; ext4 without a journal skips every inode deleted in
+ *   the last minutes while looking for one: 15 to 150 µs each here, after an `rm -rf` of a venv
+ *   the most); two threads in different trees rarely wait for each other's parent, while claiming
+ *   folder by folder from one counter had them creating siblings in the same parent. A helper
+ *   that boots late or never costs little: the main thread has simply done more (but starting a
+ *   worker also costs the main thread a few ms: ~2 ms in the constructor, a few ms of stalls).
  *   Folders are made with mkdir -p, so a unit claimed before its parent's is still fine (both sides
  *   accept an existing folder: it is in our fresh staging area).
  * - Files the installer writes itself (RECORD, INSTALLER, ...) are bytes in the same lists: each
@@ -67,7 +69,7 @@ export interface LinkFolder {
 /** Below this many files the helper's start-up is not paid back. */
 export const MIN_PARALLEL_FILES = 400;
 
-/** What one mkdir costs in links (measured on ext4: ~50-150 µs against 3-5 µs). */
+/** What one mkdir costs in links (measured on ext4 here: ~15-150 µs against 3-5 µs). */
 const MKDIR_COST = 20;
 
 const debug = createDebug("install");
