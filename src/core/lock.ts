@@ -6,6 +6,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeSync,
 } from "node:fs";
 import { dirname } from "node:path";
@@ -15,7 +16,12 @@ import { errnoCode, OmnipkgError } from "./errors.ts";
  * Exclusive advisory lock between omnipkg processes: a lock file created with O_EXCL holding the
  * owner's pid. A second process waits (telling the user once), then proceeds. A lock left by a dead
  * process is taken over. Node has no flock(2), so staleness is judged by the pid.
+ *
+ * A process killed between creating the file and writing its pid leaves a lock with no owner.
+ * Writing a pid takes microseconds, so such a lock that is older than EMPTY_LOCK_GRACE_MS is stale.
  */
+
+export const EMPTY_LOCK_GRACE_MS = 5_000;
 
 export interface LockOptions {
   /** Called once when the lock is busy, so the CLI can say "waiting for pid N". */
@@ -66,7 +72,7 @@ function tryCreate(path: string): boolean {
  * was the dead owner's. If it moved a live lock instead (the other process won and re-created it),
  * it puts it back with link(), which cannot clobber.
  */
-function stealStale(path: string, deadPid: number): void {
+function stealStale(path: string, deadPid: number | undefined): void {
   const aside = `${path}.stale.${process.pid}`;
   try {
     renameSync(path, aside);
@@ -86,6 +92,13 @@ function stealStale(path: string, deadPid: number): void {
   rmSync(aside, { force: true });
 }
 
+/** How long the lock file has existed without a readable pid (0 when it has one, or is gone). */
+function ownerlessFor(path: string): number {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st === undefined || readOwner(path) !== undefined) return 0;
+  return Date.now() - st.mtimeMs;
+}
+
 const sleepBuffer = new Int32Array(new SharedArrayBuffer(4));
 function sleepSync(ms: number): void {
   Atomics.wait(sleepBuffer, 0, 0, ms);
@@ -101,6 +114,10 @@ export function acquireLock(path: string, options: LockOptions = {}): LockHandle
     const owner = readOwner(path);
     if (owner !== undefined && owner !== process.pid && !pidAlive(owner)) {
       stealStale(path, owner);
+      continue;
+    }
+    if (owner === undefined && ownerlessFor(path) > EMPTY_LOCK_GRACE_MS) {
+      stealStale(path, undefined);
       continue;
     }
     if (!told) {

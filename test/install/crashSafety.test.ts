@@ -92,10 +92,10 @@ async function killLoop({ root, store, first, then }: Scenario, bulk: boolean): 
     const delayMs = Math.floor(Math.random() * reference.ranMs);
     await runAndKill(store.dir, env, hashes, delayMs, bulk);
     const scheme = schemeForEnv(env);
-    // Known gap of src/core/lock.ts, not of the transaction: killed between creating the lock file
-    // and writing its pid into it, the process leaves an empty lock that is never judged stale (a
-    // recovery would wait for it for ten minutes). Nothing else can have happened yet: check that,
-    // then clear it as a user would.
+    // Killed between creating the lock file and writing its pid into it, the process leaves an
+    // empty lock, which the next command takes over only once it is EMPTY_LOCK_GRACE_MS old (see
+    // test/core/lock.test.ts). Nothing else can have happened yet: check that, then clear it rather
+    // than wait.
     const lock = join(scheme.purelib, ".omnipkg-txn.lock");
     if (existsSync(lock) && readFileSync(lock, "utf8") === "") {
       assert.equal(existsSync(join(scheme.purelib, ".omnipkg-txn")), false);
