@@ -15,7 +15,13 @@ import {
   type DistFile,
   type IndexFlags,
 } from "../index/index.ts";
-import { installWheels, listInstalled, recoverEnv, type InstalledDist } from "../install/index.ts";
+import {
+  installWheels,
+  listInstalled,
+  prestartLinkHelper,
+  recoverEnv,
+  type InstalledDist,
+} from "../install/index.ts";
 import {
   openKnowledgeBase,
   type InstalledDistribution,
@@ -426,6 +432,8 @@ function warnYanked(ctx: Context, plan: Plan): void {
 }
 
 async function runInstall(ctx: Context): Promise<InstallReport> {
+  // The link helper thread boots (~25 ms) while the resolver works, not after it.
+  if (!ctx.request.dryRun) prestartLinkHelper();
   const started = nowMs();
   const plan = await planInstall(ctx);
   const resolveMs = nowMs() - started;
