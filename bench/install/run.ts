@@ -17,6 +17,10 @@
  *   fills a home/cache, then every timed run installs into a new environment from it.
  * - Only the install command is timed; the venv is made beforehand (pip's venv holds pip itself),
  *   and `sync` runs before each timed command so no run pays for the previous one's writeback.
+ * - Nothing is deleted until the end (venvs, cold caches: a few GiB under the temp folder). On an
+ *   ext4 without a journal, as here, a new inode skips every inode deleted in the last ~30 s, so a
+ *   run right after another run's `rm -rf` of a cold cache pays for it in every mkdir: measured,
+ *   that added 50-500 ms to whichever tool came next and made the ratios depend on the order.
  * - omnipkg runs from a bundle built for this run (not the shared dist/, which other builds replace);
  *   `--no-build` uses bin/omnipkg.js and dist/ as they are.
  *
@@ -298,7 +302,6 @@ async function main(): Promise<void> {
       const { venv } = installOnce(tool, "warm", dir); // fills the cache, untimed
       warmCache.set(tool, dir);
       sets.set(tool, installedSet(venv));
-      rmSync(venv, { recursive: true, force: true });
     }
     for (let round = 0; round < args.runs; round++) {
       for (const tool of args.tools) {
@@ -312,8 +315,6 @@ async function main(): Promise<void> {
           const got = installedSet(venv);
           if (got.join(" ") !== sets.get(tool)!.join(" "))
             throw new Error(`${key} installed a different set than the first ${tool} run: ${got.join(" ")}`);
-          rmSync(venv, { recursive: true, force: true });
-          if (phase === "cold") rmSync(cache, { recursive: true, force: true });
           process.stdout.write(`  round ${round + 1}: ${key.padEnd(13)} ${ms.toFixed(0).padStart(6)} ms\n`);
         }
       }
