@@ -9,6 +9,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { fsPromises } from "./lazyBuiltins.ts";
 
 /**
  * Every write to config, shims, environments and the store goes through here: write a sibling temp
@@ -68,6 +69,47 @@ export function writeFileAtomic(
     throw error;
   }
   if (options.syncDir !== false) fsyncDir(dirname(path));
+}
+
+/**
+ * writeFileAtomic through libuv's thread pool: the same steps and temp names, but the fsyncs (which
+ * wait on the disk: over 100 ms in all when other writes queue up) do not stall the calling thread,
+ * whose CPU work can go on meanwhile (the store's import threads commit manifests this way).
+ */
+export async function writeFileAtomicAsync(
+  path: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
+  const fsp = fsPromises();
+  await fsp.mkdir(dirname(path), { recursive: true });
+  const tmp = tempSibling(path);
+  const file = await fsp.open(tmp, "wx", options.mode ?? 0o644);
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } catch (error) {
+    await file.close();
+    await fsp.rm(tmp, { force: true });
+    throw error;
+  }
+  await file.close();
+  try {
+    await fsp.rename(tmp, path);
+  } catch (error) {
+    await fsp.rm(tmp, { force: true });
+    throw error;
+  }
+  if (options.syncDir === false) return;
+  let folder;
+  try {
+    folder = await fsp.open(dirname(path), "r");
+    await folder.sync();
+  } catch {
+    // As fsyncDir: a filesystem may refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    await folder?.close();
+  }
 }
 
 /**

@@ -1,9 +1,9 @@
-import { fsPromises } from "../core/lazyBuiltins.ts";
+import { writeFileAtomicAsync } from "../core/atomicFs.ts";
 import { nowMs } from "../core/clock.ts";
 import { zlib } from "../core/lazyBuiltins.ts";
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, join } from "node:path";
 import { errnoCode } from "../core/errors.ts";
 import { createDebug } from "../core/debug.ts";
 import { hashMismatch, noSpace, recordMismatch, wheelCorrupt, wheelMissing } from "./errors.ts";
@@ -78,41 +78,6 @@ export function readManifest(wheelsDir: string, sha256: string): WheelManifest |
     throw error;
   }
   return JSON.parse(text) as WheelManifest;
-}
-
-/**
- * The manifest's commit: temp sibling, fsync, rename, fsync of the folder, as writeFileAtomic
- * (src/core/atomicFs.ts, same temp names) does, but through libuv's thread pool. The fsync waits on
- * the disk (~1-5 ms per wheel when quiet, over 100 ms in all when other writes queue up); done
- * synchronously it stalled the import thread, whose CPU work on the next wheel can go on meanwhile.
- */
-async function writeManifest(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const file = await fsPromises().open(tmp, "wx", 0o644);
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } catch (error) {
-    await file.close();
-    await fsPromises().rm(tmp, { force: true });
-    throw error;
-  }
-  await file.close();
-  try {
-    await fsPromises().rename(tmp, path);
-  } catch (error) {
-    await fsPromises().rm(tmp, { force: true });
-    throw error;
-  }
-  let folder;
-  try {
-    folder = await fsPromises().open(dirname(path), "r");
-    await folder.sync();
-  } catch {
-    // Some filesystems refuse fsync on a directory (EINVAL/EISDIR); the rename is still atomic.
-  } finally {
-    await folder?.close();
-  }
 }
 
 function complete(dirs: StoreDirs, manifest: WheelManifest): boolean {
@@ -272,7 +237,7 @@ export async function importWheel(
     };
     options.onCommit?.();
     try {
-      await writeManifest(manifestPath(dirs.wheelsDir, sha256), JSON.stringify(manifest));
+      await writeFileAtomicAsync(manifestPath(dirs.wheelsDir, sha256), JSON.stringify(manifest));
     } catch (error) {
       if (errnoCode(error) === "ENOSPC" || errnoCode(error) === "EDQUOT")
         throw noSpace(dirs.wheelsDir, error);
