@@ -1,5 +1,6 @@
 import { paint } from "../core/output.ts";
 import { ignoreClosedPipes, runToExitCode } from "./reportError.ts";
+import { omnipkgVersion } from "../core/packageRoot.ts";
 
 /**
  * The CLI only declares flags and maps errors to exit codes: 0 success, 1 failure the user can act
@@ -16,7 +17,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   program
     .name("omnipkg")
     .description("Many Python interpreters and many versions of one package in one environment.")
-    .version(process.env.npm_package_version ?? "0.1.0", "-V, --version")
+    .version(omnipkgVersion(), "-V, --version")
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({

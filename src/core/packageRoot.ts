@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
  * found the same way in both.
  */
 let cached: string | undefined;
+let version = "0.0.0";
 
 export function packageRoot(): string {
   if (cached) return cached;
@@ -16,8 +17,10 @@ export function packageRoot(): string {
     const candidate = join(dir, "package.json");
     if (existsSync(candidate)) {
       try {
-        if ((JSON.parse(readFileSync(candidate, "utf8")) as { name?: string }).name === "omnipkg") {
+        const pkg = JSON.parse(readFileSync(candidate, "utf8")) as { name?: string; version?: string };
+        if (pkg.name === "omnipkg") {
           cached = dir;
+          version = pkg.version ?? version;
           return dir;
         }
       } catch {
@@ -28,6 +31,12 @@ export function packageRoot(): string {
     if (parent === dir) throw new Error("omnipkg: cannot find its own package.json");
     dir = parent;
   }
+}
+
+/** omnipkg's own version, from its package.json (`--version`, and the key of derived caches). */
+export function omnipkgVersion(): string {
+  packageRoot();
+  return version;
 }
 
 export function runtimeDir(): string {

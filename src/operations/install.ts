@@ -1,3 +1,4 @@
+import { omnipkgVersion } from "../core/packageRoot.ts";
 import { nowMs } from "../core/clock.ts";
 import { childProcess } from "../core/lazyBuiltins.ts";
 import { createHash } from "node:crypto";
@@ -228,6 +229,8 @@ async function createContext(
   });
   const pythonVersion = target.facts.version_info.slice(0, 3).join(".");
   const memo = resolutionMemo(layout, {
+    // A new omnipkg may choose differently (a solver or parser fix): never replay an older one's.
+    omnipkg: omnipkgVersion(),
     indexes: client.indexes,
     settings,
     facts: target.facts,
