@@ -105,9 +105,21 @@ function classify(wheel: string, error: unknown): unknown {
 /** The entry's bytes: inflated in memory (small entries of an in-memory wheel), else a stream. */
 export type EntryHandler = (entry: WheelEntry, content: Readable | Buffer) => Promise<void>;
 
+/** The fields of a central-directory record this module uses (a subset of yauzl's Entry). */
+interface RawEntry {
+  fileName: string;
+  generalPurposeBitFlag: number;
+  compressionMethod: number;
+  crc32: number;
+  compressedSize: number;
+  uncompressedSize: number;
+  externalFileAttributes: number;
+  relativeOffsetOfLocalHeader: number;
+}
+
 /** The inflated bytes of a small entry, read straight from the wheel in memory. */
-function inflateFromBuffer(wheel: string, zipBuffer: Buffer, entry: ZipEntry): Buffer {
-  if (entry.isEncrypted())
+function inflateFromBuffer(wheel: string, zipBuffer: Buffer, entry: RawEntry): Buffer {
+  if ((entry.generalPurposeBitFlag & 0x1) !== 0)
     throw wheelCorrupt(wheel, `the entry ${JSON.stringify(entry.fileName)} is encrypted`);
   const at = entry.relativeOffsetOfLocalHeader;
   if (at + 30 > zipBuffer.length || zipBuffer.readUInt32LE(at) !== LOCAL_HEADER_SIG)
@@ -143,6 +155,147 @@ function inflateFromBuffer(wheel: string, zipBuffer: Buffer, entry: ZipEntry): B
   return data;
 }
 
+/** Per-archive state of the entry checks: names seen, bytes declared so far. */
+interface EntryChecks {
+  seen: Set<string>;
+  totalBytes: number;
+}
+
+/**
+ * The checks every entry passes before a byte of it is inflated: a safe, unique name, no link or
+ * special file, and sizes within the limits. Undefined for a directory entry (nothing to store).
+ */
+function checkEntry(
+  wheel: string,
+  entry: RawEntry,
+  checks: EntryChecks,
+  limits: WheelLimits,
+): WheelEntry | undefined {
+  const name = entry.fileName;
+  checkEntryName(wheel, name);
+  if (checks.seen.has(name)) throw wheelUnsafe(wheel, `the entry ${JSON.stringify(name)} appears twice`);
+  checks.seen.add(name);
+  const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
+  const type = unixMode & S_IFMT;
+  if (type === S_IFLNK) throw wheelUnsafe(wheel, `the entry ${JSON.stringify(name)} is a symbolic link`);
+  if (name.endsWith("/")) return undefined;
+  if (type !== 0 && type !== S_IFREG)
+    throw wheelUnsafe(wheel, `the entry ${JSON.stringify(name)} is not a regular file`);
+  checks.totalBytes += entry.uncompressedSize;
+  if (checks.totalBytes > limits.maxTotalBytes)
+    throw wheelUnsafe(wheel, `it inflates to more than ${limits.maxTotalBytes} bytes`);
+  if (
+    entry.uncompressedSize > 16 * 1024 ** 2 &&
+    entry.uncompressedSize > entry.compressedSize * limits.maxRatio
+  )
+    throw wheelUnsafe(
+      wheel,
+      `the entry ${JSON.stringify(name)} has a compression ratio typical of a zip bomb`,
+    );
+  return {
+    path: name,
+    size: entry.uncompressedSize,
+    crc32: entry.crc32,
+    executable: (unixMode & 0o111) !== 0,
+  };
+}
+
+const EOCD_SIG = 0x06054b50;
+const ZIP64_LOCATOR_SIG = 0x07064b50;
+const CENTRAL_SIG = 0x02014b50;
+const UNICODE_PATH_EXTRA = 0x7075;
+
+/**
+ * The central directory of a wheel held in memory, read in one synchronous pass (the lean path).
+ *
+ * Why not yauzl here: for an archive already in memory, yauzl still reads each record through
+ * callbacks, copies it into a fresh Buffer and emits an event per entry, and the import awaits a
+ * promise per entry on top: numpy + pandas are 2,800 entries. This reader refuses what yauzl
+ * refuses for the archives it accepts: a missing end record, a comment length that does not
+ * match (bytes after the end record), several disks, a record without its signature or running
+ * past the end of the file, a malformed extra field, strong encryption, a stored entry whose two
+ * sizes differ; names get the same checks afterwards (checkEntry), and data the same bounds, local
+ * header, size and CRC checks.
+ *
+ * Undefined when the archive needs what only yauzl does: zip64 fields, names in a legacy code page
+ * (non-ASCII bytes without the UTF-8 flag, or an Info-ZIP Unicode path field), or an entry too
+ * large to inflate in one piece. The caller then uses yauzl, so such a wheel is read exactly as
+ * before.
+ */
+export function readCentralDirectory(
+  wheel: string,
+  buf: Buffer,
+  limits: WheelLimits,
+): RawEntry[] | undefined {
+  let eocd = -1;
+  for (let i = buf.length - 22, stop = Math.max(0, buf.length - 22 - 0xffff); i >= stop; i--) {
+    if (buf.readUInt32LE(i) === EOCD_SIG) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0)
+    throw wheelCorrupt(wheel, "it has no end of central directory record (not a zip file, or truncated)");
+  if (eocd >= 20 && buf.readUInt32LE(eocd - 20) === ZIP64_LOCATOR_SIG) return undefined;
+  if (buf.readUInt16LE(eocd + 20) !== buf.length - eocd - 22)
+    throw wheelCorrupt(wheel, "the length of its comment is wrong (extra bytes at the end of the file?)");
+  if (buf.readUInt16LE(eocd + 4) !== 0) throw wheelCorrupt(wheel, "multi-disk zip files are not supported");
+  const count = buf.readUInt16LE(eocd + 10);
+  let offset = buf.readUInt32LE(eocd + 16);
+  if (count === 0xffff || offset === 0xffffffff) return undefined;
+  if (count > limits.maxEntries)
+    throw wheelUnsafe(wheel, `it has ${count} entries, more than the limit of ${limits.maxEntries}`);
+  const entries: RawEntry[] = [];
+  for (let n = 0; n < count; n++) {
+    if (offset + 46 > buf.length)
+      throw wheelCorrupt(wheel, "its central directory runs past the end of the file");
+    if (buf.readUInt32LE(offset) !== CENTRAL_SIG)
+      throw wheelCorrupt(wheel, `the central directory record ${n} has no valid signature`);
+    const flags = buf.readUInt16LE(offset + 8);
+    const compressedSize = buf.readUInt32LE(offset + 20);
+    const uncompressedSize = buf.readUInt32LE(offset + 24);
+    const nameLength = buf.readUInt16LE(offset + 28);
+    const extraLength = buf.readUInt16LE(offset + 30);
+    const commentLength = buf.readUInt16LE(offset + 32);
+    const localHeader = buf.readUInt32LE(offset + 42);
+    const nameStart = offset + 46;
+    const extraStart = nameStart + nameLength;
+    const next = extraStart + extraLength + commentLength;
+    if (next > buf.length) throw wheelCorrupt(wheel, "its central directory runs past the end of the file");
+    if (flags & 0x40) throw wheelCorrupt(wheel, "it uses strong encryption, which is not supported");
+    if (compressedSize === 0xffffffff || uncompressedSize === 0xffffffff || localHeader === 0xffffffff)
+      return undefined;
+    if (uncompressedSize > INFLATE_IN_MEMORY_MAX_BYTES) return undefined;
+    const utf8 = (flags & 0x800) !== 0;
+    for (let at = extraStart, end = extraStart + extraLength; at < end - 3;) {
+      const dataEnd = at + 4 + buf.readUInt16LE(at + 2);
+      if (dataEnd > end) throw wheelCorrupt(wheel, "an extra field of its central directory is too long");
+      if (!utf8 && buf.readUInt16LE(at) === UNICODE_PATH_EXTRA) return undefined;
+      at = dataEnd;
+    }
+    if (!utf8) for (let i = nameStart; i < extraStart; i++) if (buf[i]! >= 0x80) return undefined;
+    const fileName = buf.toString(utf8 ? "utf8" : "latin1", nameStart, extraStart);
+    const method = buf.readUInt16LE(offset + 10);
+    if (method === 0 && (flags & 0x1) === 0 && compressedSize !== uncompressedSize)
+      throw wheelCorrupt(
+        wheel,
+        `the stored entry ${JSON.stringify(fileName)} is ${compressedSize} bytes, the archive says ${uncompressedSize}`,
+      );
+    entries.push({
+      fileName,
+      generalPurposeBitFlag: flags,
+      compressionMethod: method,
+      crc32: buf.readUInt32LE(offset + 16),
+      compressedSize,
+      uncompressedSize,
+      externalFileAttributes: buf.readUInt32LE(offset + 38),
+      relativeOffsetOfLocalHeader: localHeader,
+    });
+    offset = next;
+  }
+  return entries;
+}
+
 /** Calls `onEntry` for every regular file in order; the handler must consume the stream. */
 export async function readWheel(
   wheelPath: string,
@@ -158,6 +311,23 @@ export async function readWheel(
     } catch {
       // yauzl.open reports a missing or unreadable file in its own words
     }
+  if (zipBuffer) {
+    const entries = readCentralDirectory(wheelPath, zipBuffer, limits);
+    if (entries) {
+      // Every entry is checked before any is inflated: a refused wheel writes nothing.
+      const checks: EntryChecks = { seen: new Set(), totalBytes: 0 };
+      const infos = entries.map((entry) => checkEntry(wheelPath, entry, checks, limits));
+      try {
+        for (let i = 0; i < entries.length; i++) {
+          const info = infos[i];
+          if (info) await onEntry(info, inflateFromBuffer(wheelPath, zipBuffer, entries[i]!));
+        }
+      } catch (error) {
+        throw classify(wheelPath, error);
+      }
+      return;
+    }
+  }
   // Loaded here, not at start-up: a warm install never opens a wheel.
   const { default: yauzl } = await import("yauzl");
   const zip = await new Promise<ZipFile>((resolve, reject) => {
@@ -174,8 +344,7 @@ export async function readWheel(
       `it has ${zip.entryCount} entries, more than the limit of ${limits.maxEntries}`,
     );
   }
-  const seen = new Set<string>();
-  let totalBytes = 0;
+  const checks: EntryChecks = { seen: new Set(), totalBytes: 0 };
   await new Promise<void>((resolve, reject) => {
     let failed = false;
     const fail = (error: unknown): void => {
@@ -197,34 +366,8 @@ export async function readWheel(
       );
     });
     const handle = async (entry: ZipEntry): Promise<void> => {
-      const name = entry.fileName;
-      checkEntryName(wheelPath, name);
-      if (seen.has(name)) throw wheelUnsafe(wheelPath, `the entry ${JSON.stringify(name)} appears twice`);
-      seen.add(name);
-      const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
-      const type = unixMode & S_IFMT;
-      if (type === S_IFLNK)
-        throw wheelUnsafe(wheelPath, `the entry ${JSON.stringify(name)} is a symbolic link`);
-      if (name.endsWith("/")) return;
-      if (type !== 0 && type !== S_IFREG)
-        throw wheelUnsafe(wheelPath, `the entry ${JSON.stringify(name)} is not a regular file`);
-      totalBytes += entry.uncompressedSize;
-      if (totalBytes > limits.maxTotalBytes)
-        throw wheelUnsafe(wheelPath, `it inflates to more than ${limits.maxTotalBytes} bytes`);
-      if (
-        entry.uncompressedSize > 16 * 1024 ** 2 &&
-        entry.uncompressedSize > entry.compressedSize * limits.maxRatio
-      )
-        throw wheelUnsafe(
-          wheelPath,
-          `the entry ${JSON.stringify(name)} has a compression ratio typical of a zip bomb`,
-        );
-      const info = {
-        path: name,
-        size: entry.uncompressedSize,
-        crc32: entry.crc32,
-        executable: (unixMode & 0o111) !== 0,
-      };
+      const info = checkEntry(wheelPath, entry, checks, limits);
+      if (!info) return;
       if (zipBuffer && entry.uncompressedSize <= INFLATE_IN_MEMORY_MAX_BYTES) {
         await onEntry(info, inflateFromBuffer(wheelPath, zipBuffer, entry));
         return;
