@@ -9,8 +9,6 @@ await build({
     cli: "src/cli/main.ts",
     index: "src/index.ts",
     "standards/index": "src/standards/index.ts",
-    // The store's import worker (src/store/importPool.ts finds it next to dist/ or dist/chunks/).
-    "store-worker": "src/store/importWorker.ts",
   },
   outdir: "dist",
   bundle: true,
@@ -26,6 +24,29 @@ await build({
   sourcemap: false,
   logLevel: "warning",
   chunkNames: "chunks/[name]-[hash]",
+});
+
+// The store's import worker (src/store/importPool.ts finds it in dist/ from dist/ or dist/chunks/):
+// one CommonJS file, for the same reasons as fast-install below. Every cold install boots one or two
+// of these threads before numpy can start: as an ES module with its chunks a worker took ~31 ms of
+// CPU to boot and answer, as one CommonJS file ~25 ms (an empty worker: ~18 ms). `require` of
+// node:fs skips the ES-module facade that loads fs/promises and readline, and no ES-module loader
+// is set up in the thread.
+await build({
+  entryPoints: { "store-worker": "src/store/importWorker.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  bundle: true,
+  splitting: false,
+  format: "cjs",
+  platform: "node",
+  target: "node22",
+  external: ["yauzl"],
+  // importPool.ts (bundled for serializeError) reads import.meta.url; see fast-install below.
+  define: { "import.meta.url": "__omnipkgModuleUrl" },
+  banner: { js: 'const __omnipkgModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  minifyWhitespace: true,
+  logLevel: "warning",
 });
 
 // `omnipkg swap python <VERSION>` (see src/cli/fastSwap.ts): one file with its few dependencies

@@ -107,13 +107,13 @@ export function poolSize(): number {
 
 /**
  * The worker entry: next to this module under tsx (src/store/importWorker.ts), or the bundle's
- * dist/store-worker.js seen from a chunk (dist/chunks/) or an entry file (dist/).
+ * dist/store-worker.cjs seen from a chunk (dist/chunks/) or an entry file (dist/).
  */
 function workerEntry(): URL | undefined {
   const here = import.meta.url;
   const candidates = here.endsWith(".ts")
     ? ["./importWorker.ts"]
-    : ["../store-worker.js", "./store-worker.js"];
+    : ["../store-worker.cjs", "./store-worker.cjs"];
   for (const candidate of candidates) {
     const url = new URL(candidate, here);
     if (existsSync(fileURLToPath(url))) return url;

@@ -5,7 +5,7 @@ import { serializeError, type ImportReply, type ImportTask } from "./importPool.
 /**
  * Worker-thread entry of the import pool (src/store/importPool.ts): it runs the very same
  * importWheel as the main thread, so validation, temp + link commits, manifest-last and cleanup on
- * failure are one code path. Bundled as dist/store-worker.js (scripts/build.mjs).
+ * failure are one code path. Bundled as dist/store-worker.cjs (scripts/build.mjs).
  */
 parentPort!.on("message", (task: ImportTask) => {
   // While the manifest is being made durable, the pool may send the next wheel.
