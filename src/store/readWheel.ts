@@ -15,8 +15,9 @@ import { wheelCorrupt, wheelUnsafe } from "./errors.ts";
  *   would win on extraction and dodge the RECORD check of the first).
  * - Symlink entries: a Unix mode of S_IFLNK in the high 16 bits of the external attributes. A link
  *   followed by a file under it writes anywhere, so links are refused outright.
- * - Zip bombs: the central directory's sizes are checked against limits before inflating, and
- *   yauzl's `validateEntrySizes` makes the declared size binding while streaming.
+ * - Zip bombs: the central directory's sizes are checked against limits before inflating, and the
+ *   declared size is binding: an in-memory entry must inflate to exactly that many bytes, and
+ *   yauzl's `validateEntrySizes` enforces it while streaming.
  * - CRC: yauzl does not check CRC-32, so it is computed here over the inflated bytes.
  * - A truncated file has no end-of-central-directory record: yauzl fails on open.
  *
@@ -24,7 +25,11 @@ import { wheelCorrupt, wheelUnsafe } from "./errors.ts";
  * sliced out of that buffer and inflated synchronously (one zlib call instead of a read stream,
  * an inflate stream and two reads per entry: numpy + pandas are 3,500 entries). The slice is bounded
  * by the buffer, the local header's signature is checked, and the inflated size must be exactly
- * the declared one, so this path refuses what the streaming one refuses.
+ * the declared one, so this path refuses what the streaming one refuses. Such a wheel's central
+ * directory is parsed here too (readCentralDirectory), in one synchronous pass, and every entry is
+ * checked before the first is inflated; yauzl reads only what that parser leaves to it (zip64,
+ * legacy name encodings, entries too large for one buffer, wheels too large for memory). Measured
+ * on a cold install of 20 distributions: ~0.1 s less CPU than yauzl's events and per-entry reads.
  *
  * Large entries of an in-memory wheel are inflated the same way, in one call into one buffer of
  * their declared size, up to INFLATE_IN_MEMORY_MAX_BYTES: numpy's two big shared libraries (36 MB)
