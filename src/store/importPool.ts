@@ -23,7 +23,7 @@ import type { WheelManifest } from "./types.ts";
  *   queued last would run alone on one core at the end.
  * - Workers start lazily, one more only when all are busy (a warm install, answered from the
  *   manifest on the main thread, never starts one), up to the number of cores (at most 4: a few
- *   big wheels dominate, and each worker costs ~20 MB and ~40 ms to start).
+ *   big wheels dominate, and each worker costs ~20 MB and ~25 ms of CPU to start).
  * - A worker whose import only waits for the manifest's fsync says so ("committing") and is given
  *   the next wheel meanwhile: the fsync overlaps CPU work instead of stalling it. Its answer still
  *   comes only after the manifest is durable.
