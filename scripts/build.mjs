@@ -26,28 +26,38 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
 });
 
+// One CommonJS file per hot entry (the store's import worker, `omnipkg install`). In this format a
+// module that is imported dynamically is initialised on first use, together with the builtins and
+// packages it requires, where an ES-module bundle would hoist every import to its top; `require` of
+// a builtin skips the ES-module facade that `import` builds (for node:fs that facade alone loads
+// fs/promises and readline); and no ES-module loader is set up. import.meta does not exist in
+// CommonJS: the modules that use import.meta.url to find files shipped beside the bundle
+// (src/core/packageRoot.ts, src/store/importPool.ts) get the file's own URL. Whitespace and comments
+// go (names stay, so stack traces still read): some bundled packages keep comments with non-ASCII
+// characters, which alone make V8 hold the whole source as a two-byte string.
+function buildCommonJsEntry(name, entry, options) {
+  return build({
+    entryPoints: { [name]: entry },
+    outdir: "dist",
+    outExtension: { ".js": ".cjs" },
+    bundle: true,
+    splitting: false,
+    format: "cjs",
+    platform: "node",
+    target: "node22",
+    define: { "import.meta.url": "__omnipkgModuleUrl" },
+    banner: { js: 'const __omnipkgModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    minifyWhitespace: true,
+    logLevel: "warning",
+    ...options,
+  });
+}
+
 // The store's import worker (src/store/importPool.ts finds it in dist/ from dist/ or dist/chunks/):
-// one CommonJS file, for the same reasons as fast-install below. Every cold install boots one or two
-// of these threads before numpy can start: as an ES module with its chunks a worker took ~31 ms of
-// CPU to boot and answer, as one CommonJS file ~25 ms (an empty worker: ~18 ms). `require` of
-// node:fs skips the ES-module facade that loads fs/promises and readline, and no ES-module loader
-// is set up in the thread.
-await build({
-  entryPoints: { "store-worker": "src/store/importWorker.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".cjs" },
-  bundle: true,
-  splitting: false,
-  format: "cjs",
-  platform: "node",
-  target: "node22",
-  external: ["yauzl"],
-  // importPool.ts (bundled for serializeError) reads import.meta.url; see fast-install below.
-  define: { "import.meta.url": "__omnipkgModuleUrl" },
-  banner: { js: 'const __omnipkgModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  minifyWhitespace: true,
-  logLevel: "warning",
-});
+// every cold install boots one or two of these threads before numpy can start. As an ES module with
+// its chunks a worker took ~31 ms of CPU to boot and answer, as one CommonJS file ~25 ms (an empty
+// worker: ~18 ms).
+await buildCommonJsEntry("store-worker", "src/store/importWorker.ts", { external: ["yauzl"] });
 
 // `omnipkg swap python <VERSION>` (see src/cli/fastSwap.ts): one file with its few dependencies
 // inlined, because every extra ES module costs start-up time on the hottest command.
@@ -62,30 +72,9 @@ await build({
   logLevel: "warning",
 });
 
-// `omnipkg install` (see src/cli/fastInstall.ts): one CommonJS file. In this format a module that
-// is imported dynamically is initialised on first use, together with the builtins and packages it
-// requires, where an ES-module bundle would hoist every import to its top; and `require` of a
-// builtin skips the ES-module facade that `import` builds (for node:fs that facade alone loads
-// fs/promises and readline). commander is replaced by a stand-in: this entry never parses with it.
-const EXTERNAL_PACKAGES = ["cli-progress", "undici", "yauzl", "ioredis", "tar", "@clack/prompts"];
-await build({
-  entryPoints: { "fast-install": "src/cli/fastInstall.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".cjs" },
-  bundle: true,
-  splitting: false,
-  format: "cjs",
-  platform: "node",
-  target: "node22",
-  external: EXTERNAL_PACKAGES,
+// `omnipkg install` (see src/cli/fastInstall.ts): the warm-install path, ~2 ms less to load without
+// whitespace. commander is replaced by a stand-in: this entry never parses with it.
+await buildCommonJsEntry("fast-install", "src/cli/fastInstall.ts", {
+  external: ["cli-progress", "undici", "yauzl", "ioredis", "tar", "@clack/prompts"],
   alias: { commander: "./src/cli/fastCommander.ts" },
-  // import.meta does not exist in CommonJS; two modules use import.meta.url to find files shipped
-  // beside the bundle (src/core/packageRoot.ts, src/store/importPool.ts).
-  define: { "import.meta.url": "__omnipkgModuleUrl" },
-  banner: { js: 'const __omnipkgModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  // Whitespace and comments out (names stay, so stack traces still read): ~2 ms less to read, hash
-  // and hand to V8 on every install. Some bundled packages keep comments with non-ASCII characters,
-  // which alone make V8 hold the whole source as a two-byte string.
-  minifyWhitespace: true,
-  logLevel: "warning",
 });
