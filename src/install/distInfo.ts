@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { errnoCode } from "../core/errors.ts";
 import { canonicalName } from "../store/index.ts";
@@ -37,6 +37,38 @@ export function readNameVersion(metadataText: string): { name?: string; version?
   return out;
 }
 
+/** Bytes read first: Metadata-Version, Name and Version open the header block in practice. */
+const HEAD_BYTES = 4096;
+
+/**
+ * Name and Version of a METADATA file, read from its first few KiB when they are there: the whole
+ * file holds the long description too (pandas: ~50 KB), and an install reads one per wheel, a
+ * listing one per distribution. Falls back to the whole file, so the answer is always the same as
+ * readNameVersion's on the full text. Undefined when the file does not exist.
+ */
+export function readMetadataNameVersion(path: string): { name?: string; version?: string } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    if (errnoCode(error) === "ENOENT" || errnoCode(error) === "ENOTDIR") return undefined;
+    throw error;
+  }
+  try {
+    const head = Buffer.allocUnsafe(HEAD_BYTES);
+    const got = readSync(fd, head, 0, HEAD_BYTES, 0);
+    // Only whole lines: a cut could split a header or a multi-byte character.
+    const end = got < HEAD_BYTES ? got : head.lastIndexOf(10, got - 1) + 1;
+    const text = head.toString("utf8", 0, end);
+    const found = readNameVersion(text);
+    const headerEnded = got < HEAD_BYTES || /\r?\n\r?\n/.test(text) || text.startsWith("\n");
+    if ((found.name !== undefined && found.version !== undefined) || headerEnded) return found;
+  } finally {
+    closeSync(fd);
+  }
+  return readNameVersion(readFileSync(path, "utf8"));
+}
+
 function readOptional(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
@@ -47,9 +79,9 @@ function readOptional(path: string): string | undefined {
 }
 
 export function readDist(distInfo: string): InstalledDist | undefined {
-  const metadata = readOptional(join(distInfo, "METADATA"));
+  const metadata = readMetadataNameVersion(join(distInfo, "METADATA"));
   if (metadata === undefined) return undefined;
-  const { name, version } = readNameVersion(metadata);
+  const { name, version } = metadata;
   if (!name || !version) return undefined;
   const wheel = readOptional(join(distInfo, "omnipkg_wheel"))?.trim();
   return {

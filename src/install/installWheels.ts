@@ -10,7 +10,7 @@ import {
   type Store,
   type WheelManifest,
 } from "../store/index.ts";
-import { listInstalled, readNameVersion, type InstalledDist } from "./distInfo.ts";
+import { listInstalled, readMetadataNameVersion, type InstalledDist } from "./distInfo.ts";
 import { filesOfDist } from "./distFiles.ts";
 import { unsupportedWheel } from "./errors.ts";
 import type { InstallScheme } from "./scheme.ts";
@@ -235,7 +235,7 @@ function foldersOf(puts: StagedPut[], stagedFolderOf: (folder: string) => string
 
 function metadataName(store: Store, manifest: WheelManifest): string {
   const file = manifest.files.find((f) => f.path === `${manifest.distInfo}/METADATA`);
-  const name = file ? readNameVersion(readFileSync(store.filePath(file.sha256), "utf8")).name : undefined;
+  const name = file ? readMetadataNameVersion(store.filePath(file.sha256))?.name : undefined;
   return name ?? manifest.name;
 }
 
