@@ -246,7 +246,6 @@ export interface KnowledgeBase {
   listRevisions(envId: string, options?: { limit?: number }): Promise<Revision[]>;
   getRevision(envId: string, number: number): Promise<Revision | undefined>;
 
-  putStoreRef(wheelSha256: string, files: StoreFileEntry[]): Promise<void>;
   getStoreRef(wheelSha256: string): Promise<StoreFileEntry[] | undefined>;
   listStoreRefs(): Promise<string[]>;
   /**

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { isOmnipkgError } from "../core/errors.ts";
+import { isOmnipkgError, type OmnipkgError } from "../core/errors.ts";
 import type { HomeLayout } from "../core/home.ts";
 import { listInstalled, schemeForEnv } from "../install/index.ts";
 import { KbCorrupt, openKnowledgeBase, type KnowledgeBase } from "../kb/index.ts";
@@ -162,6 +162,17 @@ export interface KbFinding {
 }
 
 /** `omnipkg doctor`: the knowledge base opens, the store verifies, environments have no drift. */
+/** A knowledge base that cannot be opened or read: what it said, and the command that repairs it. */
+function kbFinding(error: OmnipkgError): KbFinding {
+  return {
+    check: "knowledge base",
+    ok: false,
+    level: "error",
+    message: error.message,
+    fix: error instanceof KbCorrupt ? "omnipkg rebuild-kb" : (error.hint ?? "omnipkg kb status"),
+  };
+}
+
 export async function diagnoseStoreAndKb(layout: HomeLayout): Promise<KbFinding[]> {
   const findings: KbFinding[] = [];
   const store = createStore(layout.storeDir);
@@ -189,13 +200,7 @@ export async function diagnoseStoreAndKb(layout: HomeLayout): Promise<KbFinding[
     kb = await openKnowledgeBase(layout);
   } catch (error) {
     if (!isOmnipkgError(error)) throw error;
-    findings.push({
-      check: "knowledge base",
-      ok: false,
-      level: "error",
-      message: error.message,
-      fix: error instanceof KbCorrupt ? "omnipkg rebuild-kb" : (error.hint ?? "omnipkg kb status"),
-    });
+    findings.push(kbFinding(error));
     return findings;
   }
   try {
@@ -235,13 +240,7 @@ export async function diagnoseStoreAndKb(layout: HomeLayout): Promise<KbFinding[
     }
   } catch (error) {
     if (!isOmnipkgError(error)) throw error;
-    findings.push({
-      check: "knowledge base",
-      ok: false,
-      level: "error",
-      message: error.message,
-      fix: error instanceof KbCorrupt ? "omnipkg rebuild-kb" : (error.hint ?? "omnipkg kb status"),
-    });
+    findings.push(kbFinding(error));
   } finally {
     await kb.close();
   }

@@ -1,12 +1,18 @@
+import { withLockedTarget } from "./lockedTarget.ts";
+import {
+  addPutItem,
+  ensureEnvironmentRecorded,
+  recordBubble,
+  recordStoreRefs,
+  toKbDist,
+} from "./kbRecords.ts";
 import { omnipkgVersion } from "../core/packageRoot.ts";
 import { nowMs } from "../core/clock.ts";
 import { childProcess } from "../core/lazyBuiltins.ts";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import pLimit from "p-limit";
 import { OmnipkgError } from "../core/errors.ts";
 import { homeLayout, type HomeLayout } from "../core/home.ts";
-import { acquireLock } from "../core/lock.ts";
 import { installInterruptHandler, onInterrupt } from "../core/interrupt.ts";
 import {
   createIndexClient,
@@ -23,13 +29,7 @@ import {
   recoverEnv,
   type InstalledDist,
 } from "../install/index.ts";
-import {
-  openKnowledgeBase,
-  type InstalledDistribution,
-  type KnowledgeBase,
-  type RevisionItem,
-  type StoreFileEntry,
-} from "../kb/index.ts";
+import { type KnowledgeBase, type RevisionItem } from "../kb/index.ts";
 import {
   resolve,
   ResolutionImpossible,
@@ -48,7 +48,7 @@ import { createIndexProvider, yankedWarning, type DistCandidate } from "./indexP
 import { readRequirementFiles } from "./requirementsFile.ts";
 import { createWheelFactsCache } from "./wheelFacts.ts";
 import { createCandidateCache } from "./candidateCache.ts";
-import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
+import { type EnvTarget, type TargetOptions } from "./target.ts";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { readEnvState } from "./envState.ts";
 import type { OperationEvents } from "./events.ts";
@@ -135,10 +135,6 @@ interface Context {
   ): Promise<Resolution<DistCandidate>>;
 }
 
-export function envLockPath(layout: HomeLayout, envId: string): string {
-  return join(layout.locksDir, `env-${createHash("sha256").update(envId).digest("hex").slice(0, 16)}.lock`);
-}
-
 export async function installPackages(
   request: InstallRequest,
   events: InstallEvents = {},
@@ -147,23 +143,14 @@ export async function installPackages(
   installInterruptHandler();
   // Store temp files are named `<pid>-...`: an interrupted import leaves only this process's.
   onInterrupt(() => removeOwnStoreTemps(layout.storeDir));
-  const kb = await openKnowledgeBase(layout);
-  try {
-    const target = await resolveTarget(layout, request.target, kb);
-    const lock = acquireLock(envLockPath(layout, target.envId), { onWait: events.onLockWait });
+  return withLockedTarget(layout, request.target, events.onLockWait, async (kb, target) => {
+    const ctx = await createContext(layout, kb, target, request, events);
     try {
-      const ctx = await createContext(layout, kb, target, request, events);
-      try {
-        return await runInstall(ctx);
-      } finally {
-        await ctx.clientClose();
-      }
+      return await runInstall(ctx);
     } finally {
-      lock.release();
+      await ctx.clientClose();
     }
-  } finally {
-    await kb.close();
-  }
+  });
 }
 
 async function createContext(
@@ -388,18 +375,6 @@ async function planInstall(ctx: Context): Promise<Plan> {
   return plan;
 }
 
-function toKbDist(manifest: WheelManifest, requested: boolean): InstalledDistribution {
-  return {
-    // The KB keys distributions by canonical name (src/kb/types.ts).
-    name: canonicalizeName(manifest.name),
-    version: manifest.version,
-    installer: "omnipkg",
-    wheelSha256: manifest.sha256,
-    requested,
-    files: manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
-  };
-}
-
 async function manifestFor(ctx: Context, pkg: ResolvedPackage<DistCandidate>): Promise<WheelManifest> {
   const c = pkg.candidate as DirectCandidate;
   if (c.localPath) return ctx.source.localWheel(c.localPath);
@@ -611,18 +586,8 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
       for (const b of bubblePlans) if (!b.existed && existsSync(b.dir)) removeBubble(b.dir);
       throw error;
     }
-    for (const [i, m] of mainManifests.entries()) {
-      const before = ctx.installed.get(mainInstall[i]!.name);
-      if (before)
-        changed.push({
-          name: m.name,
-          version: m.version,
-          fromVersion: before.version,
-          wheelSha256: m.sha256,
-          ...(before.wheelSha256 ? { fromWheelSha256: before.wheelSha256 } : {}),
-        });
-      else added.push({ name: m.name, version: m.version, wheelSha256: m.sha256 });
-    }
+    for (const [i, m] of mainManifests.entries())
+      addPutItem(m, ctx.installed.get(mainInstall[i]!.name), { added, changed });
   }
   report.timings.installMs = nowMs() - installStart;
 
@@ -634,39 +599,19 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
   await recordStoreRefs(kb, manifests);
   for (const [i, b] of bubblePlans.entries()) {
     if (b.existed) continue;
-    const bubbleId = `${ctx.target.envId}#${bubbleFolderName(b.name, b.version)}`;
-    await kb.putEnvironment({
-      id: bubbleId,
-      interpreterId: ctx.target.interpreterId ?? ctx.target.envId,
-      path: b.dir,
-      kind: "bubble",
-      parentId: ctx.target.envId,
-      name: b.name,
-      version: b.version,
-    });
-    await kb.applyChange({
-      envId: bubbleId,
-      put: bubbleManifests[i]!.map((m) => toKbDist(m, m.name === b.name)),
-    });
+    const folder = bubbleFolderName(b.name, b.version);
+    await recordBubble(kb, ctx.target, { folder, name: b.name, version: b.version }, bubbleManifests[i]!);
   }
   // latest-active: the bubbles holding the displaced versions are environments of the KB too.
   for (const [i, d] of plan.displaced.entries()) {
     const folder = bubbleFolderName(d.root, d.rootVersion);
-    const bubbleId = `${ctx.target.envId}#${folder}`;
-    await kb.removeEnvironment(bubbleId);
-    await kb.putEnvironment({
-      id: bubbleId,
-      interpreterId: ctx.target.interpreterId ?? ctx.target.envId,
-      path: join(bubblesDir(ctx.target.envDir), folder),
-      kind: "bubble",
-      parentId: ctx.target.envId,
-      name: d.root,
-      version: d.rootVersion,
-    });
-    await kb.applyChange({
-      envId: bubbleId,
-      put: displacedManifests[i]!.map((m) => toKbDist(m, canonicalizeName(m.name) === d.root)),
-    });
+    await kb.removeEnvironment(`${ctx.target.envId}#${folder}`);
+    await recordBubble(
+      kb,
+      ctx.target,
+      { folder, name: d.root, version: d.rootVersion },
+      displacedManifests[i]!,
+    );
   }
   const requestedNames = new Set(rootsOf(ctx).map((r) => canonicalizeName(r.name)));
   if (added.length + changed.length + movedIntoBubble.length > 0) {
@@ -683,53 +628,6 @@ async function runInstall(ctx: Context): Promise<InstallReport> {
     });
   }
   return report;
-}
-
-/**
- * Store references (wheel → files) for wheels the knowledge base does not know yet, in one write.
- * A reference is a function of the wheel's hash, so one the KB holds is never rewritten (on a warm
- * install that was a write transaction and a JSON of every file per wheel).
- */
-export async function recordStoreRefs(kb: KnowledgeBase, manifests: readonly WheelManifest[]): Promise<void> {
-  const known = await kb.knownStoreRefs(manifests.map((m) => m.sha256));
-  const refs: { wheelSha256: string; files: StoreFileEntry[] }[] = [];
-  for (const m of manifests) {
-    if (known.has(m.sha256)) continue;
-    known.add(m.sha256);
-    refs.push({
-      wheelSha256: m.sha256,
-      files: m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, mode: f.mode })),
-    });
-  }
-  await kb.putStoreRefs(refs);
-}
-
-/**
- * Every command that changes an environment records it (and its interpreter, which may predate
- * the knowledge base's data model) before touching the disk, so recording cannot fail after.
- */
-export async function ensureEnvironmentRecorded(ctx: {
-  kb: KnowledgeBase;
-  target: EnvTarget;
-}): Promise<void> {
-  const interpreterId = ctx.target.interpreterId ?? ctx.target.envId;
-  if (!(await ctx.kb.getInterpreter(interpreterId))) {
-    await ctx.kb.putInterpreter({
-      id: interpreterId,
-      path: ctx.target.facts.real_executable,
-      version: ctx.target.facts.version,
-      facts: ctx.target.facts,
-    });
-  }
-  await ctx.kb.putEnvironment({
-    id: ctx.target.envId,
-    interpreterId,
-    path: ctx.target.envDir,
-    kind: "main",
-    parentId: null,
-    name: null,
-    version: null,
-  });
 }
 
 function compileInstalled(ctx: Context, manifests: WheelManifest[]): void {

@@ -1,16 +1,15 @@
+import { withLockedTarget } from "./lockedTarget.ts";
 import { nowMs } from "../core/clock.ts";
 import { basename } from "node:path";
 import { UsageError } from "../core/errors.ts";
 import { homeLayout } from "../core/home.ts";
-import { acquireLock } from "../core/lock.ts";
 import { listInstalled } from "../install/index.ts";
-import { openKnowledgeBase } from "../kb/index.ts";
 import { canonicalizeName, compareVersions } from "../standards/index.ts";
 import { listBubbles } from "../bubbles/bubbleManifest.ts";
 import { removeBubble } from "../bubbles/writeBubble.ts";
 import { readEnvState } from "./envState.ts";
-import { ensureEnvironmentRecorded, envLockPath } from "./install.ts";
-import { resolveTarget, type TargetOptions } from "./target.ts";
+import { ensureEnvironmentRecorded } from "./kbRecords.ts";
+import { type TargetOptions } from "./target.ts";
 
 /**
  * `omnipkg prune NAME --keep N`: keep the newest N bubbles of one project (PEP 440 order, so
@@ -52,52 +51,43 @@ export async function pruneBubbles(request: PruneRequest): Promise<PruneReport> 
   }
   const name = canonicalizeName(request.name);
   const layout = homeLayout();
-  const kb = await openKnowledgeBase(layout);
-  try {
-    const target = await resolveTarget(layout, request.target, kb);
-    const lock = acquireLock(envLockPath(layout, target.envId));
-    try {
-      const bubbles = listBubbles(target.envDir)
-        .filter((b) => canonicalizeName(b.manifest.name) === name)
-        .map((b) => ({ name: b.manifest.name, version: b.manifest.version, path: b.dir }))
-        .sort((a, b) => compareVersions(b.version, a.version));
-      const report: PruneReport = {
-        environment: target.label,
-        name,
-        mainVersion: listInstalled(target.scheme).find((d) => d.canonicalName === name)?.version,
-        kept: bubbles.slice(0, request.keep),
-        removed: bubbles.slice(request.keep),
-        dryRun: request.dryRun ?? false,
-        revision: undefined,
-        ms: 0,
-      };
-      if (report.dryRun || report.removed.length === 0) {
-        report.ms = nowMs() - started;
-        return report;
-      }
-      for (const b of report.removed) {
-        removeBubble(b.path);
-        await kb.removeEnvironment(`${target.envId}#${basename(b.path)}`);
-      }
-      await ensureEnvironmentRecorded({ kb, target });
-      report.revision = await kb.applyChange({
-        envId: target.envId,
-        revision: {
-          command: request.command,
-          removed: report.removed.map((b) => ({
-            name: b.name,
-            version: b.version,
-            bubble: basename(b.path),
-          })),
-          state: readEnvState(target.scheme),
-        },
-      });
+  return withLockedTarget(layout, request.target, undefined, async (kb, target) => {
+    const bubbles = listBubbles(target.envDir)
+      .filter((b) => canonicalizeName(b.manifest.name) === name)
+      .map((b) => ({ name: b.manifest.name, version: b.manifest.version, path: b.dir }))
+      .sort((a, b) => compareVersions(b.version, a.version));
+    const report: PruneReport = {
+      environment: target.label,
+      name,
+      mainVersion: listInstalled(target.scheme).find((d) => d.canonicalName === name)?.version,
+      kept: bubbles.slice(0, request.keep),
+      removed: bubbles.slice(request.keep),
+      dryRun: request.dryRun ?? false,
+      revision: undefined,
+      ms: 0,
+    };
+    if (report.dryRun || report.removed.length === 0) {
       report.ms = nowMs() - started;
       return report;
-    } finally {
-      lock.release();
     }
-  } finally {
-    await kb.close();
-  }
+    for (const b of report.removed) {
+      removeBubble(b.path);
+      await kb.removeEnvironment(`${target.envId}#${basename(b.path)}`);
+    }
+    await ensureEnvironmentRecorded({ kb, target });
+    report.revision = await kb.applyChange({
+      envId: target.envId,
+      revision: {
+        command: request.command,
+        removed: report.removed.map((b) => ({
+          name: b.name,
+          version: b.version,
+          bubble: basename(b.path),
+        })),
+        state: readEnvState(target.scheme),
+      },
+    });
+    report.ms = nowMs() - started;
+    return report;
+  });
 }

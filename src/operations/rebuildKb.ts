@@ -25,7 +25,7 @@ import {
 import { listBubbles } from "../bubbles/bubbleManifest.ts";
 import { canonicalizeName } from "../standards/index.ts";
 import { createStore, hexFromRecordHash, parseRecord } from "../store/index.ts";
-import { envLockPath } from "./install.ts";
+import { envLockPath } from "./lockedTarget.ts";
 import { NotAnEnvironment } from "./target.ts";
 
 /**

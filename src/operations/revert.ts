@@ -1,26 +1,25 @@
+import { withLockedTarget } from "./lockedTarget.ts";
 import { OmnipkgError } from "../core/errors.ts";
 import { homeLayout } from "../core/home.ts";
-import { acquireLock } from "../core/lock.ts";
 import type { IndexFlags } from "../index/index.ts";
 import { installWheels, listInstalled, recoverEnv, uninstall } from "../install/index.ts";
-import {
-  openKnowledgeBase,
-  type BubbleState,
-  type InstalledDistribution,
-  type KnowledgeBase,
-  type RevisionItem,
-  type StateDist,
-} from "../kb/index.ts";
+import { type BubbleState, type KnowledgeBase, type RevisionItem, type StateDist } from "../kb/index.ts";
 import { createBubble, removeBubble } from "../bubbles/writeBubble.ts";
 import { bubblesDir } from "../bubbles/bubbleManifest.ts";
 import { createLinker, createStore, type Store, type WheelManifest } from "../store/index.ts";
 import { join } from "node:path";
 import { bubbleKey, readEnvState } from "./envState.ts";
 import { fetchPinnedWheels, isOffline, RevertNeedsDownload } from "./fetchPinned.ts";
-import { ensureEnvironmentRecorded, envLockPath, recordStoreRefs, type PackageRef } from "./install.ts";
+import type { PackageRef } from "./install.ts";
+import {
+  addPutItem,
+  ensureEnvironmentRecorded,
+  recordBubble,
+  recordStoreRefs,
+  toKbDist,
+} from "./kbRecords.ts";
 import { stateAfter } from "./revertState.ts";
-import { canonicalizeName } from "../standards/index.ts";
-import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
+import { type EnvTarget, type TargetOptions } from "./target.ts";
 import type { OperationEvents } from "./events.ts";
 
 /**
@@ -137,34 +136,14 @@ async function gatherWheels(
   return { manifests, fetched: pins };
 }
 
-function toKbDist(m: WheelManifest, requested: boolean): InstalledDistribution {
-  return {
-    name: canonicalizeName(m.name),
-    version: m.version,
-    installer: "omnipkg",
-    wheelSha256: m.sha256,
-    requested,
-    files: m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
-  };
-}
-
 export async function revertEnvironment(
   request: RevertRequest,
   events: RevertEvents = {},
 ): Promise<RevertReport> {
   const layout = homeLayout();
-  const kb = await openKnowledgeBase(layout);
-  try {
-    const target = await resolveTarget(layout, request.target, kb);
-    const lock = acquireLock(envLockPath(layout, target.envId), { onWait: events.onLockWait });
-    try {
-      return await runRevert({ layout, kb, target, store: createStore(layout.storeDir) }, request, events);
-    } finally {
-      lock.release();
-    }
-  } finally {
-    await kb.close();
-  }
+  return withLockedTarget(layout, request.target, events.onLockWait, async (kb, target) => {
+    return await runRevert({ layout, kb, target, store: createStore(layout.storeDir) }, request, events);
+  });
 }
 
 async function runRevert(
@@ -254,39 +233,12 @@ async function runRevert(
   await recordStoreRefs(kb, [...manifests.values()]);
   for (const b of [...plan.removeBubbles, ...plan.createBubbles])
     await kb.removeEnvironment(`${target.envId}#${b.folder}`);
-  for (const b of plan.createBubbles) {
-    const id = `${target.envId}#${b.folder}`;
-    await kb.putEnvironment({
-      id,
-      interpreterId: target.interpreterId ?? target.envId,
-      path: join(bubblesDir(target.envDir), b.folder),
-      kind: "bubble",
-      parentId: target.envId,
-      name: b.name,
-      version: b.version,
-    });
-    await kb.applyChange({
-      envId: id,
-      put: b.dists
-        .filter((d) => d.location === "bubble")
-        .map((d) => toKbDist(manifestOf(d), d.name === b.name)),
-    });
-  }
+  for (const b of plan.createBubbles)
+    await recordBubble(kb, target, b, b.dists.filter((d) => d.location === "bubble").map(manifestOf));
   const added: RevisionItem[] = [];
   const changed: RevisionItem[] = [];
-  for (const [i, d] of plan.puts.entries()) {
-    const m = putManifests[i]!;
-    const before = have.get(d.name);
-    if (before)
-      changed.push({
-        name: m.name,
-        version: m.version,
-        fromVersion: before.version,
-        wheelSha256: m.sha256,
-        ...(before.wheelSha256 ? { fromWheelSha256: before.wheelSha256 } : {}),
-      });
-    else added.push({ name: m.name, version: m.version, wheelSha256: m.sha256 });
-  }
+  for (const [i, d] of plan.puts.entries())
+    addPutItem(putManifests[i]!, have.get(d.name), { added, changed });
   for (const d of plan.removes)
     removedItems.push({
       name: d.name,

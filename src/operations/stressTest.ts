@@ -377,18 +377,8 @@ async function installSpecs(
 interface CheckOutput {
   python: string;
   mainRestored: boolean;
-  results: {
-    dist: string;
-    version: string;
-    location: "main" | "bubble" | null;
-    round: number;
-    activateMs: number | null;
-    importMs: number | null;
-    ok: boolean;
-    mode: "in-process" | "subprocess";
-    detail: string;
-    guard?: string;
-  }[];
+  /** stress_check.py's rows: a StressResult with the package as `dist`, before the python is added. */
+  results: (Omit<StressResult, "python" | "package"> & { dist: string })[];
 }
 
 /** Async on purpose: a caller (a test) may be serving the index from this same process. */

@@ -1,9 +1,9 @@
+import { withLockedTarget } from "./lockedTarget.ts";
 import { nowMs } from "../core/clock.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { OmnipkgError, UsageError } from "../core/errors.ts";
 import { homeLayout } from "../core/home.ts";
-import { acquireLock } from "../core/lock.ts";
 import type { IndexFlags } from "../index/index.ts";
 import {
   installWheels,
@@ -12,12 +12,7 @@ import {
   recoverEnv,
   type InstalledDist,
 } from "../install/index.ts";
-import {
-  openKnowledgeBase,
-  type InstalledDistribution,
-  type KnowledgeBase,
-  type RevisionItem,
-} from "../kb/index.ts";
+import { type KnowledgeBase, type RevisionItem } from "../kb/index.ts";
 import type { InterpreterFacts } from "../python/index.ts";
 import {
   canonicalizeName,
@@ -30,15 +25,9 @@ import { bubbleFolderName, bubblesDir, listBubbles, type Bubble } from "../bubbl
 import { createBubble, removeBubble } from "../bubbles/writeBubble.ts";
 import { readEnvState } from "./envState.ts";
 import { fetchPinnedWheels, RevertNeedsDownload } from "./fetchPinned.ts";
-import {
-  ensureEnvironmentRecorded,
-  recordStoreRefs,
-  envLockPath,
-  installPackages,
-  type InstallEvents,
-  type PackageRef,
-} from "./install.ts";
-import { resolveTarget, type EnvTarget, type TargetOptions } from "./target.ts";
+import { ensureEnvironmentRecorded, recordBubble, recordStoreRefs, toKbDist } from "./kbRecords.ts";
+import { installPackages, type InstallEvents, type PackageRef } from "./install.ts";
+import { type EnvTarget, type TargetOptions } from "./target.ts";
 import type { OperationEvents } from "./events.ts";
 
 /**
@@ -125,31 +114,23 @@ export async function swapPackage(request: SwapRequest, events: SwapEvents = {})
   const started = nowMs();
   const { name, version } = parseSwapSpec(request.spec);
   const layout = homeLayout();
-  const kb = await openKnowledgeBase(layout);
-  try {
-    const target = await resolveTarget(layout, request.target, kb);
-    const lock = acquireLock(envLockPath(layout, target.envId), { onWait: events.onLockWait });
-    try {
-      recoverEnv(target.scheme);
-      const installed = listInstalled(target.scheme);
-      const current = installed.find((d) => d.canonicalName === name);
-      const base = emptyReport(target, name, version, current?.version);
-      const source = findBubble(target.envDir, name, version);
-      if (current && normalizeVersion(current.version) === version) {
-        return { ...base, alreadyActive: true, ms: nowMs() - started };
-      }
-      if (source) {
-        const report = await swapFromBubble({ kb, target, installed, source, request, events }, base);
-        return { ...report, ms: nowMs() - started };
-      }
-    } finally {
-      lock.release();
+  const done = await withLockedTarget(layout, request.target, events.onLockWait, async (kb, target) => {
+    recoverEnv(target.scheme);
+    const installed = listInstalled(target.scheme);
+    const current = installed.find((d) => d.canonicalName === name);
+    const base = emptyReport(target, name, version, current?.version);
+    const source = findBubble(target.envDir, name, version);
+    if (current && normalizeVersion(current.version) === version) {
+      return { ...base, alreadyActive: true, ms: nowMs() - started };
     }
-  } finally {
-    await kb.close();
-  }
+    if (source) {
+      const report = await swapFromBubble({ kb, target, installed, source, request, events }, base);
+      return { ...report, ms: nowMs() - started };
+    }
+    return undefined;
+  });
   // Outside the lock and the KB: the install engine takes both itself.
-  return swapByInstall(request, name, version, events, started);
+  return done ?? swapByInstall(request, name, version, events, started);
 }
 
 function emptyReport(
@@ -514,17 +495,6 @@ function rebuildStaleBubbles(
   return rebuilt;
 }
 
-function toKbDist(manifest: WheelManifest, requested: boolean): InstalledDistribution {
-  return {
-    name: canonicalizeName(manifest.name),
-    version: manifest.version,
-    installer: "omnipkg",
-    wheelSha256: manifest.sha256,
-    requested,
-    files: manifest.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
-  };
-}
-
 async function recordSwap(
   ctx: SwapContext,
   report: SwapReport,
@@ -533,7 +503,6 @@ async function recordSwap(
   rebuilt: { folder: string; name: string; version: string; manifests: WheelManifest[] }[],
 ): Promise<void> {
   const { kb, target } = ctx;
-  const interpreterId = target.interpreterId ?? target.envId;
   await ensureEnvironmentRecorded({ kb, target });
   await recordStoreRefs(kb, [...incoming, ...outgoing]);
   const sourceFolder = ctx.source.dir.split("/").pop()!;
@@ -548,21 +517,8 @@ async function recordSwap(
     });
   }
   for (const b of bubbles) {
-    const id = `${target.envId}#${b.folder}`;
-    await kb.removeEnvironment(id);
-    await kb.putEnvironment({
-      id,
-      interpreterId,
-      path: join(bubblesDir(target.envDir), b.folder),
-      kind: "bubble",
-      parentId: target.envId,
-      name: b.name,
-      version: b.version,
-    });
-    await kb.applyChange({
-      envId: id,
-      put: b.manifests.map((m) => toKbDist(m, canonicalizeName(m.name) === b.name)),
-    });
+    await kb.removeEnvironment(`${target.envId}#${b.folder}`);
+    await recordBubble(kb, target, b, b.manifests);
   }
   const newFolder = report.bubbleCreated
     ? bubbleFolderName(report.name, report.bubbleCreated.version)

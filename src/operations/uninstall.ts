@@ -1,16 +1,14 @@
+import { withLockedTarget } from "./lockedTarget.ts";
 import { nowMs } from "../core/clock.ts";
-import { createHash } from "node:crypto";
-import { join } from "node:path";
 import { OmnipkgError } from "../core/errors.ts";
 import { homeLayout } from "../core/home.ts";
-import { acquireLock } from "../core/lock.ts";
 import { listInstalled, uninstall } from "../install/index.ts";
-import { openKnowledgeBase } from "../kb/index.ts";
 import { canonicalizeName, normalizeVersion } from "../standards/index.ts";
 import { bubbleFolderName, listBubbles } from "../bubbles/bubbleManifest.ts";
 import { removeBubble } from "../bubbles/writeBubble.ts";
-import { resolveTarget, type TargetOptions } from "./target.ts";
-import { ensureEnvironmentRecorded, type PackageRef } from "./install.ts";
+import { type TargetOptions } from "./target.ts";
+import { ensureEnvironmentRecorded } from "./kbRecords.ts";
+import type { PackageRef } from "./install.ts";
 import { readEnvState } from "./envState.ts";
 
 /**
@@ -43,73 +41,55 @@ export class NotInstalled extends OmnipkgError {
 export async function uninstallPackages(request: UninstallRequest): Promise<UninstallReport> {
   const started = nowMs();
   const layout = homeLayout();
-  const kb = await openKnowledgeBase(layout);
-  try {
-    const target = await resolveTarget(layout, request.target, kb);
-    const lock = acquireLock(
-      join(
-        layout.locksDir,
-        `env-${createHash("sha256").update(target.envId).digest("hex").slice(0, 16)}.lock`,
-      ),
-    );
-    try {
-      const installed = listInstalled(target.scheme);
-      const bubbles = listBubbles(target.envDir);
-      const mainNames: string[] = [];
-      const bubbleDirs: { dir: string; name: string; version: string }[] = [];
-      for (const word of request.names) {
-        const [rawName, rawVersion] = word.split("==");
-        const name = canonicalizeName(rawName!.trim());
-        if (rawVersion === undefined) {
-          if (!installed.some((d) => d.canonicalName === name))
-            throw new NotInstalled(`'${rawName}'`, target.label);
-          mainNames.push(name);
-          continue;
-        }
-        const version = normalizeVersion(rawVersion.trim());
-        const bubble = bubbles.find((b) => b.dir.endsWith(`/${bubbleFolderName(name, version)}`));
-        if (bubble) {
-          bubbleDirs.push({ dir: bubble.dir, name: bubble.manifest.name, version: bubble.manifest.version });
-        } else if (
-          installed.some((d) => d.canonicalName === name && normalizeVersion(d.version) === version)
-        ) {
-          mainNames.push(name);
-        } else {
-          throw new NotInstalled(`'${rawName}==${rawVersion}'`, target.label);
-        }
+  return withLockedTarget(layout, request.target, undefined, async (kb, target) => {
+    const installed = listInstalled(target.scheme);
+    const bubbles = listBubbles(target.envDir);
+    const mainNames: string[] = [];
+    const bubbleDirs: { dir: string; name: string; version: string }[] = [];
+    for (const word of request.names) {
+      const [rawName, rawVersion] = word.split("==");
+      const name = canonicalizeName(rawName!.trim());
+      if (rawVersion === undefined) {
+        if (!installed.some((d) => d.canonicalName === name))
+          throw new NotInstalled(`'${rawName}'`, target.label);
+        mainNames.push(name);
+        continue;
       }
-      const report: UninstallReport = { removed: [], bubblesRemoved: [], revision: undefined, ms: 0 };
-      for (const b of bubbleDirs) {
-        removeBubble(b.dir);
-        report.bubblesRemoved.push({ name: b.name, version: b.version, path: b.dir });
-        await kb.removeEnvironment(
-          `${target.envId}#${bubbleFolderName(canonicalizeName(b.name), b.version)}`,
-        );
+      const version = normalizeVersion(rawVersion.trim());
+      const bubble = bubbles.find((b) => b.dir.endsWith(`/${bubbleFolderName(name, version)}`));
+      if (bubble) {
+        bubbleDirs.push({ dir: bubble.dir, name: bubble.manifest.name, version: bubble.manifest.version });
+      } else if (installed.some((d) => d.canonicalName === name && normalizeVersion(d.version) === version)) {
+        mainNames.push(name);
+      } else {
+        throw new NotInstalled(`'${rawName}==${rawVersion}'`, target.label);
       }
-      if (mainNames.length > 0) report.removed = uninstall(target.scheme, mainNames).removed;
-      await ensureEnvironmentRecorded({ kb, target });
-      report.revision = await kb.applyChange({
-        envId: target.envId,
-        remove: report.removed.map((r) => canonicalizeName(r.name)),
-        revision: {
-          command: request.command,
-          removed: [
-            ...report.removed,
-            ...report.bubblesRemoved.map((b) => ({
-              name: b.name,
-              version: b.version,
-              bubble: bubbleFolderName(canonicalizeName(b.name), b.version),
-            })),
-          ],
-          state: readEnvState(target.scheme),
-        },
-      });
-      report.ms = nowMs() - started;
-      return report;
-    } finally {
-      lock.release();
     }
-  } finally {
-    await kb.close();
-  }
+    const report: UninstallReport = { removed: [], bubblesRemoved: [], revision: undefined, ms: 0 };
+    for (const b of bubbleDirs) {
+      removeBubble(b.dir);
+      report.bubblesRemoved.push({ name: b.name, version: b.version, path: b.dir });
+      await kb.removeEnvironment(`${target.envId}#${bubbleFolderName(canonicalizeName(b.name), b.version)}`);
+    }
+    if (mainNames.length > 0) report.removed = uninstall(target.scheme, mainNames).removed;
+    await ensureEnvironmentRecorded({ kb, target });
+    report.revision = await kb.applyChange({
+      envId: target.envId,
+      remove: report.removed.map((r) => canonicalizeName(r.name)),
+      revision: {
+        command: request.command,
+        removed: [
+          ...report.removed,
+          ...report.bubblesRemoved.map((b) => ({
+            name: b.name,
+            version: b.version,
+            bubble: bubbleFolderName(canonicalizeName(b.name), b.version),
+          })),
+        ],
+        state: readEnvState(target.scheme),
+      },
+    });
+    report.ms = nowMs() - started;
+    return report;
+  });
 }

@@ -46,7 +46,9 @@ async function fill(kb: KnowledgeBase): Promise<void> {
       revision: { command: `omnipkg install pkg${r}`, added: [{ name: `pkg${r}`, version: "1.0" }] },
     });
   }
-  await kb.putStoreRef("a".repeat(64), [{ path: "x.py", sha256: "b".repeat(64), size: 3, mode: 0o644 }]);
+  await kb.putStoreRefs([
+    { wheelSha256: "a".repeat(64), files: [{ path: "x.py", sha256: "b".repeat(64), size: 3, mode: 0o644 }] },
+  ]);
   await kb.putCompat({
     package: "migtest-rich",
     version: "13.0",

@@ -421,8 +421,8 @@ export function defineKbSuite(name: string, makeFactory: () => Promise<KbFactory
         { path: "rich/__init__.py", sha256: "a".repeat(64), size: 10, mode: 0o644 },
         { path: "bin/rich", sha256: "b".repeat(64), size: 20, mode: 0o755 },
       ];
-      await k.putStoreRef("f".repeat(64), files);
-      await k.putStoreRef("e".repeat(64), []);
+      await k.putStoreRefs([{ wheelSha256: "f".repeat(64), files }]);
+      await k.putStoreRefs([{ wheelSha256: "e".repeat(64), files: [] }]);
       assert.deepEqual(await k.getStoreRef("f".repeat(64)), files);
       assert.deepEqual(await k.listStoreRefs(), ["e".repeat(64), "f".repeat(64)]);
       await k.removeStoreRef("e".repeat(64));
@@ -522,7 +522,9 @@ export function defineKbSuite(name: string, makeFactory: () => Promise<KbFactory
         envId: "main",
         revision: { command: "3", removed: [{ name: "c", version: "1" }] },
       });
-      await source.putStoreRef("s".repeat(64), [{ path: "x", sha256: "y", size: 1, mode: 420 }]);
+      await source.putStoreRefs([
+        { wheelSha256: "s".repeat(64), files: [{ path: "x", sha256: "y", size: 1, mode: 420 }] },
+      ]);
       const counts = await source.counts();
       assert.deepEqual(
         [

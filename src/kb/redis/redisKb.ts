@@ -197,10 +197,6 @@ export class RedisKnowledgeBase implements KnowledgeBase {
     return raw === null ? undefined : toRevision(envId, number, raw);
   }
 
-  async putStoreRef(wheelSha256: string, files: StoreFileEntry[]): Promise<void> {
-    await this.putStoreRefs([{ wheelSha256, files }]);
-  }
-
   async putStoreRefs(refs: readonly { wheelSha256: string; files: StoreFileEntry[] }[]): Promise<void> {
     if (refs.length === 0) return;
     // One HSET of every field: one command, so all of them land or none.

@@ -284,10 +284,6 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     });
   }
 
-  putStoreRef(wheelSha256: string, files: StoreFileEntry[]): Promise<void> {
-    return this.putStoreRefs([{ wheelSha256, files }]);
-  }
-
   putStoreRefs(refs: readonly { wheelSha256: string; files: StoreFileEntry[] }[]): Promise<void> {
     if (refs.length === 0) return Promise.resolve();
     return this.#write(() => {
