@@ -35,7 +35,8 @@ export interface LockHandle {
   release(): void;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether process `pid` exists (it may be another user's: signal 0 then fails with EPERM). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

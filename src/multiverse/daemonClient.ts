@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { errnoCode } from "../core/errors.ts";
+import { pidAlive } from "../core/lock.ts";
 import { FrameDecoder, packFrame } from "./framing.ts";
 import { daemonPaths, ensurePrivateDir, type DaemonPaths } from "./daemonPaths.ts";
 import { DaemonRefused, DaemonUnavailable, RemoteError } from "./errors.ts";
@@ -192,15 +193,6 @@ function readTail(path: string): string {
     return readFileSync(path, "utf8").trimEnd().split("\n").slice(-10).join("\n");
   } catch {
     return "";
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === "EPERM";
   }
 }
 

@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { acquireLock } from "../core/lock.ts";
+import { acquireLock, pidAlive } from "../core/lock.ts";
 import { readConfig, writeConfig, type OmnipkgConfig } from "../core/config.ts";
 import { errnoCode, isOmnipkgError } from "../core/errors.ts";
 import type { HomeLayout } from "../core/home.ts";
@@ -45,12 +45,7 @@ export function pointActiveLink(layout: HomeLayout, id: string, options: { syncD
 function writerExited(name: string): boolean {
   const pid = Number(/\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name)?.[1]);
   if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return errnoCode(error) === "ESRCH"; // EPERM: alive, someone else's
-  }
+  return !pidAlive(pid);
 }
 
 /**

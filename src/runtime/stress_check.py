@@ -141,6 +141,20 @@ def check_once(omnipkg, case):
     return result
 
 
+def _failed(case, detail):
+    """The row of a check that could not run."""
+    return {
+        "dist": case["dist"],
+        "version": case["version"],
+        "module": case.get("module"),
+        "location": None,
+        "activateMs": None,
+        "importMs": None,
+        "ok": False,
+        "detail": detail,
+    }
+
+
 def check_in_subprocess(case):
     started = time.perf_counter()
     proc = subprocess.run(
@@ -153,16 +167,9 @@ def check_in_subprocess(case):
     try:
         result = json.loads(proc.stdout)
     except ValueError:
-        result = {
-            "dist": case["dist"],
-            "version": case["version"],
-            "module": case.get("module"),
-            "location": None,
-            "activateMs": None,
-            "importMs": None,
-            "ok": False,
-            "detail": "the checking process failed (exit %s): %s" % (proc.returncode, proc.stderr.strip()[-500:]),
-        }
+        result = _failed(
+            case, "the checking process failed (exit %s): %s" % (proc.returncode, proc.stderr.strip()[-500:])
+        )
     result["mode"] = "subprocess"
     result["processMs"] = (time.perf_counter() - started) * 1000.0
     return result
@@ -203,17 +210,8 @@ def run(plan):
                     result = check_in_subprocess(case)
                     result["guard"] = "ExtensionConflict in-process, as designed (%s)" % error
                 except omnipkg.OmnipkgError as error:
-                    result = {
-                        "dist": case["dist"],
-                        "version": case["version"],
-                        "module": case.get("module"),
-                        "location": None,
-                        "activateMs": None,
-                        "importMs": None,
-                        "ok": False,
-                        "mode": "in-process",
-                        "detail": "%s: %s" % (type(error).__name__, error),
-                    }
+                    result = _failed(case, "%s: %s" % (type(error).__name__, error))
+                    result["mode"] = "in-process"
                 if result.get("extension") and result.get("ok"):
                     extension_loaded[key] = case["version"]
             result["round"] = round_number
