@@ -202,7 +202,14 @@ export interface KbDump {
   storeRefs: { wheelSha256: string; files: StoreFileEntry[] }[];
   compat: CompatResult[];
   projects: ProjectMetadata[];
-  metadataBlobs: { project: string; filename: string; text: string }[];
+  metadataBlobs: MetadataBlob[];
+}
+
+/** The core metadata text of one distribution file (`filename` may carry a `#sha256` key). */
+export interface MetadataBlob {
+  project: string;
+  filename: string;
+  text: string;
 }
 
 export interface KnowledgeBase {
@@ -263,8 +270,11 @@ export interface KnowledgeBase {
 
   putProjectMetadata(entry: ProjectMetadata): Promise<void>;
   getProjectMetadata(project: string): Promise<ProjectMetadata | undefined>;
-  /** Core metadata (PEP 658) text of one distribution file. */
-  putMetadataBlob(project: string, filename: string, text: string): Promise<void>;
+  /**
+   * Core metadata (PEP 658) texts of distribution files, in one unit (one commit): a cold
+   * resolution reads twenty-odd and writes them once, not one durable commit each.
+   */
+  putMetadataBlobs(blobs: readonly MetadataBlob[]): Promise<void>;
   getMetadataBlob(project: string, filename: string): Promise<string | undefined>;
 
   counts(): Promise<KbCounts>;

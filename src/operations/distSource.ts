@@ -6,7 +6,7 @@ import { createDebug } from "../core/debug.ts";
 import { OmnipkgError } from "../core/errors.ts";
 import { onInterrupt } from "../core/interrupt.ts";
 import type { DistFile, IndexClient } from "../index/index.ts";
-import type { KnowledgeBase } from "../kb/index.ts";
+import type { KnowledgeBase, MetadataBlob } from "../kb/index.ts";
 import type { InterpreterFacts } from "../python/index.ts";
 import type { Store, WheelManifest } from "../store/index.ts";
 import {
@@ -41,10 +41,10 @@ export interface DistSourceOptions {
   tmpDir: string;
   build?: BuildHook;
   /**
-   * Import a wheel lying on a file:// index as soon as the resolver asks for its metadata, not
-   * after resolution: the import threads are idle until then, and an install needs the wheel
-   * anyway (a version the resolver later drops only leaves a store entry that gc removes). Off
-   * for dry runs.
+   * Import a wheel lying on a file:// index as soon as the resolver expects to pick it or asks for
+   * its metadata, not after resolution: the import threads are idle until then, and an install
+   * needs the wheel anyway (a version the resolver later drops only leaves a store entry that gc
+   * removes). Off for dry runs.
    */
   importLocalWheelsEarly?: boolean;
   onDownloadStart?: (file: DistFile) => void;
@@ -59,8 +59,18 @@ export interface DistSource {
   localWheel(path: string): Promise<WheelManifest>;
   /** METADATA text of a stored wheel. */
   manifestMetadata(manifest: WheelManifest): string;
+  /**
+   * The resolver will most likely pick this file: a wheel on a file:// index starts its import now
+   * (with importLocalWheelsEarly), before its metadata is even read.
+   */
+  expect(file: DistFile): void;
   /** Files fetched over the network (for the report). */
   readonly downloads: number;
+  /**
+   * Write the metadata read since the last call to the knowledge base, in one commit. It is a
+   * cache: a failure is only logged, and a process that dies first loses nothing else.
+   */
+  saveMetadata(): Promise<void>;
 }
 
 function metadataFromManifest(store: Store, manifest: WheelManifest): string {
@@ -108,6 +118,7 @@ export function createDistSource(options: DistSourceOptions): DistSource {
   const pendingWheels = new Map<string, Promise<WheelManifest>>();
   const rangelessOrigins = new Set<string>();
   let downloads = 0;
+  const unsavedMetadata: MetadataBlob[] = [];
 
   // A stored manifest is immutable (content-addressed by the wheel's hash), and a warm install
   // asks for each one twice (metadata for the resolver, then the wheel): read and parse it once.
@@ -216,7 +227,7 @@ export function createDistSource(options: DistSourceOptions): DistSource {
         const wheelPath = await build(path, outDir);
         checkBuiltWheel(file, basename(wheelPath));
         const manifest = await store.importWheel(wheelPath);
-        await kb.putMetadataBlob("_built", key, manifest.sha256);
+        await kb.putMetadataBlobs([{ project: "_built", filename: key, text: manifest.sha256 }]);
         return manifest;
       } finally {
         rmSync(outDir, { recursive: true, force: true });
@@ -252,13 +263,17 @@ export function createDistSource(options: DistSourceOptions): DistSource {
     }
   }
 
+  function expect(file: DistFile): void {
+    if (!options.importLocalWheelsEarly || !file.filename.endsWith(".whl")) return;
+    if (pendingWheels.has(file.hashes.sha256 ?? file.url) || !localIndexWheel(file)) return;
+    // Failures are reported by the install's own wheel() call, if the wheel is still wanted.
+    wheel(file).catch(() => undefined);
+  }
+
   async function metadata(project: string, file: DistFile): Promise<string> {
     const stored = storedManifest(file);
     if (stored) return metadataFromManifest(store, stored);
-    if (options.importLocalWheelsEarly && file.filename.endsWith(".whl") && localIndexWheel(file)) {
-      // Failures are reported by the install's own wheel() call, if the wheel is still wanted.
-      wheel(file).catch(() => undefined);
-    }
+    expect(file);
     const cacheKey = file.hashes.sha256 ? `${file.filename}#${file.hashes.sha256}` : undefined;
     if (cacheKey) {
       const cached = await kb.getMetadataBlob(project, cacheKey);
@@ -268,8 +283,19 @@ export function createDistSource(options: DistSourceOptions): DistSource {
     if (file.coreMetadata !== false) text = await client.fetchCoreMetadata(file);
     else if (file.filename.endsWith(".whl")) text = await readByRanges(file);
     if (text === undefined) text = metadataFromManifest(store, await wheel(file));
-    if (cacheKey) await kb.putMetadataBlob(project, cacheKey, text);
+    // Kept for saveMetadata(): one durable commit per file cost ~2 ms each on the resolver's
+    // thread, twenty-odd times in a cold resolution.
+    if (cacheKey) unsavedMetadata.push({ project, filename: cacheKey, text });
     return text;
+  }
+
+  async function saveMetadata(): Promise<void> {
+    const blobs = unsavedMetadata.splice(0);
+    try {
+      await kb.putMetadataBlobs(blobs);
+    } catch (error) {
+      debug(`metadata not cached: ${(error as Error).message}`);
+    }
   }
 
   function localWheel(path: string): Promise<WheelManifest> {
@@ -286,6 +312,8 @@ export function createDistSource(options: DistSourceOptions): DistSource {
     wheel,
     localWheel,
     manifestMetadata: (manifest) => metadataFromManifest(store, manifest),
+    saveMetadata,
+    expect,
     get downloads() {
       return downloads;
     },

@@ -252,7 +252,7 @@ async function createContext(
         ...(options.preferInstalled === false || request.reinstall
           ? {}
           : { installed: new Map([...installed].map(([n, d]) => [n, d.version])) }),
-      });
+      }).finally(() => source.saveMetadata());
     },
   };
   (ctx as { roots?: Requirement[] }).roots = roots.requirements;

@@ -64,7 +64,9 @@ async function fill(kb: KnowledgeBase): Promise<void> {
     data: { etag: "e" },
     fetchedAtMs: 2,
   });
-  await kb.putMetadataBlob("migtest-rich", "rich-13.0-py3-none-any.whl", "Name: rich\n");
+  await kb.putMetadataBlobs([
+    { project: "migtest-rich", filename: "rich-13.0-py3-none-any.whl", text: "Name: rich\n" },
+  ]);
 }
 
 const EXPECTED = {

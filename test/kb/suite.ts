@@ -489,8 +489,13 @@ export function defineKbSuite(name: string, makeFactory: () => Promise<KbFactory
       assert.deepEqual((await k.getProjectMetadata("kbtest-rich"))?.versions, ["14.0.0"]);
       assert.equal(await k.getProjectMetadata("kbtest-none"), undefined);
       const text = "Metadata-Version: 2.1\nName: rich\nVersion: 14.0.0\n\nlong description ✓\n";
-      await k.putMetadataBlob("kbtest-rich", "rich-14.0.0-py3-none-any.whl", text);
+      await k.putMetadataBlobs([
+        { project: "kbtest-rich", filename: "rich-14.0.0-py3-none-any.whl", text },
+        { project: "kbtest-rich", filename: "rich-14.1.0-py3-none-any.whl", text: "Name: rich\n" },
+      ]);
       assert.equal(await k.getMetadataBlob("kbtest-rich", "rich-14.0.0-py3-none-any.whl"), text);
+      assert.equal(await k.getMetadataBlob("kbtest-rich", "rich-14.1.0-py3-none-any.whl"), "Name: rich\n");
+      await k.putMetadataBlobs([]);
       assert.equal(await k.getMetadataBlob("kbtest-rich", "rich-13.4.2-py3-none-any.whl"), undefined);
     });
 

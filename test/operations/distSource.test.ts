@@ -35,7 +35,7 @@ describe("dist source: early imports of file:// wheels", () => {
   const client = { fetchCoreMetadata: async () => metadataText(spec) } as unknown as IndexClient;
   const kb = {
     getMetadataBlob: async () => undefined,
-    putMetadataBlob: async () => undefined,
+    putMetadataBlobs: async () => undefined,
   } as unknown as KnowledgeBase;
   const sourceFor = (name: string, early: boolean) => {
     const store = createStore(join(dir, name, "store"));
@@ -65,5 +65,130 @@ describe("dist source: early imports of file:// wheels", () => {
     assert.match(await source.metadata("early", file), /^Name: early$/m);
     assert.equal(source.downloads, 0);
     assert.equal(store.manifest(wheel.sha256), undefined);
+  });
+});
+
+describe("dist source: metadata cached in the knowledge base", () => {
+  const dir = makeTempDir("dist-source-blobs");
+  after(() => removeDir(dir));
+
+  test("metadata read during a resolution is written once, in one commit, by saveMetadata()", async () => {
+    const specs = ["one", "two"].map((name) => ({
+      name,
+      version: "1.0",
+      files: { [`${name}/__init__.py`]: "" },
+    }));
+    const files: DistFile[] = specs.map((spec) => {
+      const wheel = buildWheel(spec, dir);
+      return {
+        filename: wheel.filename,
+        url: `http://127.0.0.1:9/${wheel.filename}`,
+        hashes: { sha256: wheel.sha256 },
+        requiresPython: undefined,
+        yanked: false,
+        coreMetadata: { hashes: {} },
+        uploadTime: undefined,
+        size: wheel.bytes.length,
+        index: "test",
+      };
+    });
+    const client = {
+      fetchCoreMetadata: async (f: DistFile) => metadataText(specs[files.indexOf(f)]!),
+    } as unknown as IndexClient;
+    const commits: { project: string; filename: string; text: string }[][] = [];
+    const kb = {
+      getMetadataBlob: async () => undefined,
+      putMetadataBlobs: async (blobs: { project: string; filename: string; text: string }[]) => {
+        commits.push([...blobs]);
+      },
+    } as unknown as KnowledgeBase;
+    const source = createDistSource({
+      client,
+      store: createStore(join(dir, "store")),
+      kb,
+      facts: {} as InterpreterFacts,
+      tmpDir: join(dir, "tmp"),
+    });
+    await source.metadata("one", files[0]!);
+    await source.metadata("two", files[1]!);
+    assert.equal(commits.length, 0, "nothing is written while the resolver reads");
+    await source.saveMetadata();
+    assert.deepEqual(
+      commits.map((c) => c.map((b) => [b.project, b.filename, /^Name: (\w+)$/m.exec(b.text)?.[1]])),
+      [
+        [
+          ["one", `${files[0]!.filename}#${files[0]!.hashes.sha256}`, "one"],
+          ["two", `${files[1]!.filename}#${files[1]!.hashes.sha256}`, "two"],
+        ],
+      ],
+    );
+    await source.saveMetadata();
+    assert.equal(commits.length, 2);
+    assert.deepEqual(commits[1], [], "a second save has nothing left to write");
+  });
+
+  test("a knowledge base that cannot write does not fail the install", async () => {
+    const kb = {
+      putMetadataBlobs: async () => {
+        throw new Error("disk full");
+      },
+    } as unknown as KnowledgeBase;
+    const source = createDistSource({
+      client: {} as IndexClient,
+      store: createStore(join(dir, "store2")),
+      kb,
+      facts: {} as InterpreterFacts,
+      tmpDir: join(dir, "tmp2"),
+    });
+    await source.saveMetadata();
+  });
+});
+
+describe("dist source: a wheel the resolver expects to pick", () => {
+  const dir = makeTempDir("dist-source-expect");
+  after(() => removeDir(dir));
+  const wheel = buildWheel({ name: "picked", version: "1.0", files: { "picked/__init__.py": "" } }, dir);
+  const file: DistFile = {
+    filename: wheel.filename,
+    url: pathToFileURL(wheel.path).href,
+    hashes: { sha256: wheel.sha256 },
+    requiresPython: undefined,
+    yanked: false,
+    coreMetadata: false,
+    uploadTime: undefined,
+    size: wheel.bytes.length,
+    index: "test",
+  };
+  const sourceFor = (name: string, early: boolean, url = file.url) => {
+    const store = createStore(join(dir, name, "store"));
+    const source = createDistSource({
+      client: {} as IndexClient,
+      store,
+      kb: {} as KnowledgeBase,
+      facts: {} as InterpreterFacts,
+      tmpDir: join(dir, name, "tmp"),
+      importLocalWheelsEarly: early,
+    });
+    return { store, source, file: { ...file, url } };
+  };
+
+  test("starts importing a file:// wheel before its metadata is asked for, once", async () => {
+    const { store, source, file: f } = sourceFor("on", true);
+    source.expect(f);
+    source.expect(f);
+    assert.equal(source.downloads, 1);
+    assert.equal((await source.wheel(f)).sha256, wheel.sha256);
+    assert.equal(source.downloads, 1, "the install reused the import the hint started");
+    assert.ok(store.manifest(wheel.sha256));
+  });
+
+  test("does nothing for a dry run or a wheel that is not on the local disk", async () => {
+    const dry = sourceFor("dry", false);
+    dry.source.expect(dry.file);
+    assert.equal(dry.source.downloads, 0);
+    const remote = sourceFor("remote", true, `http://127.0.0.1:9/${wheel.filename}`);
+    remote.source.expect(remote.file);
+    assert.equal(remote.source.downloads, 0);
+    assert.equal(remote.store.manifest(wheel.sha256), undefined);
   });
 });

@@ -14,6 +14,7 @@ import type {
   KbCounts,
   KbDump,
   KnowledgeBase,
+  MetadataBlob,
   ProbeCacheKey,
   ProjectMetadata,
   Revision,
@@ -266,8 +267,10 @@ export class RedisKnowledgeBase implements KnowledgeBase {
     return raw === null ? undefined : (JSON.parse(raw) as ProjectMetadata);
   }
 
-  async putMetadataBlob(project: string, filename: string, text: string): Promise<void> {
-    await this.call((c) => c.hset(SHARED.blobs, blobField(project, filename), text));
+  async putMetadataBlobs(blobs: readonly MetadataBlob[]): Promise<void> {
+    if (blobs.length === 0) return;
+    const fields = blobs.flatMap((b) => [blobField(b.project, b.filename), b.text]);
+    await this.call((c) => c.hset(SHARED.blobs, ...fields));
   }
 
   async getMetadataBlob(project: string, filename: string): Promise<string | undefined> {

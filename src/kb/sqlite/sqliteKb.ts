@@ -12,6 +12,7 @@ import type {
   KbCounts,
   KbDump,
   KnowledgeBase,
+  MetadataBlob,
   ProbeCacheKey,
   ProjectMetadata,
   Revision,
@@ -388,12 +389,14 @@ export class SqliteKnowledgeBase implements KnowledgeBase {
     });
   }
 
-  putMetadataBlob(project: string, filename: string, text: string): Promise<void> {
+  putMetadataBlobs(blobs: readonly MetadataBlob[]): Promise<void> {
+    if (blobs.length === 0) return Promise.resolve();
     return this.#write(() => {
-      this.sql(
+      const insert = this.sql(
         `INSERT INTO metadata_blobs (project, filename, text) VALUES (?, ?, ?)
          ON CONFLICT (project, filename) DO UPDATE SET text = excluded.text`,
-      ).run(project, filename, text);
+      );
+      for (const blob of blobs) insert.run(blob.project, blob.filename, blob.text);
     });
   }
 
