@@ -222,6 +222,10 @@ export function createIndexProvider(options: ProviderOptions): Provider<DistCand
       cache?.put(candidate.file!.filename, sha256!, facts);
       return facts;
     },
+    expect(_name, candidate) {
+      if (candidate.kind === "wheel" && candidate.file && !candidate.requiresPython)
+        source.expect(candidate.file);
+    },
     identity(candidate) {
       // What dependencies() answers is then fixed by the candidate's listed facts alone.
       if (options.noDeps) return "no-deps";

@@ -153,7 +153,11 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
         this.lists.set(name, raw);
         const universe = buildUniverse(name, raw, this.options.prefer.get(name));
         this.universes.set(name, universe);
-        if (universe.candidates.length > 0) this.prefetch(name, this.likelyPick(universe));
+        if (universe.candidates.length > 0) {
+          const pick = this.likelyPick(universe);
+          this.provider.expect?.(name, universe.candidates[pick]!);
+          this.prefetch(name, pick);
+        }
         return universe;
       });
       pending.catch(() => {});

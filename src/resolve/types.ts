@@ -42,6 +42,11 @@ export interface Provider<C extends Candidate = Candidate> {
    * (an installed dist-info, an sdist build). Without it, resolutions are never memoised (memo.ts).
    */
   identity?(candidate: C): string | undefined;
+  /**
+   * A hint: the solver will most likely try this candidate first (told as soon as the project's
+   * candidates are listed). A provider may start fetching its files; nothing waits on it.
+   */
+  expect?(name: string, candidate: C): void;
 }
 
 export interface ResolveOptions {

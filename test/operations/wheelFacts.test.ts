@@ -63,6 +63,7 @@ function world(cacheDir: string | undefined) {
       reads.push(project);
       return METADATA[project]!;
     },
+    expect: () => undefined,
   } as unknown as DistSource;
   const provider = createIndexProvider({
     client,

@@ -323,3 +323,18 @@ test("a release whose marker cannot be evaluated is passed over", async () => {
   const graph: Graph = { lib: { "1.0": [], "2.0": ['dep; python_version ~= "x"'] }, dep: { "1.0": [] } };
   assert.deepEqual(pins(await resolve(["lib"], memoryProvider(graph), base)), ["lib==1.0"]);
 });
+
+test("the provider is told, per listed project, the version the solver will most likely pick", async () => {
+  const graph: Graph = {
+    app: { "1.0": ["lib", "old"], "2.0": ["lib", "old"] },
+    lib: { "1.0": [], "2.0": [], "3.0b1": [] },
+    old: { "1.0": [], "1.5": { installed: true }, "2.0": [] },
+  };
+  const provider = memoryProvider(graph);
+  const expected: string[] = [];
+  provider.expect = (name, candidate) => expected.push(`${name}==${candidate.version}`);
+  const result = await resolve(["app"], provider, { ...base, installed: new Map([["old", "1.5"]]) });
+  // The newest non-pre-release, and for an installed project the installed version.
+  assert.deepEqual(expected.sort(), ["app==2.0", "lib==2.0", "old==1.5"]);
+  assert.deepEqual(pins(result), ["app==2.0", "lib==2.0", "old==1.5"]);
+});
