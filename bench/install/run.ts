@@ -21,6 +21,11 @@
  *   ext4 without a journal, as here, a new inode skips every inode deleted in the last ~30 s, so a
  *   run right after another run's `rm -rf` of a cold cache pays for it in every mkdir: measured,
  *   that added 50-500 ms to whichever tool came next and made the ratios depend on the order.
+ * - A floor row (unpackFloor.ts) times the least a content-addressed store must do in Node for
+ *   the same wheels: read, hash, inflate, hash and write each file, on every core, no checks, no
+ *   resolution, no links. It is what omnipkg's cold time cannot go below on this machine, and its
+ *   ratio to uv's cold time says whether the cold target is within reach at all. It needs the
+ *   wheels on the local disk (a file:// index or find-links folder); otherwise it is skipped.
  * - omnipkg runs from a bundle built for this run (not the shared dist/, which other builds replace);
  *   `--no-build` uses bin/omnipkg.js and dist/ as they are.
  *
@@ -35,13 +40,14 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { basename, delimiter, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { findTestPythons } from "../../test/helpers/pythons.ts";
 
 const repo = join(import.meta.dirname, "..", "..");
@@ -194,6 +200,46 @@ function privateBuild(root: string, node: string): string {
   return join(pkg, "bin", "omnipkg.js");
 }
 
+/**
+ * The local paths of the wheels omnipkg installed (named by its store's manifests), found through
+ * the file:// indexes' project pages and the find-links folders; undefined when one is elsewhere.
+ */
+function localWheels(config: IndexConfig, home: string): string[] | undefined {
+  const wheelsDir = join(home, "store", "wheels");
+  const filenames = readdirSync(wheelsDir)
+    .filter((n) => n.endsWith(".json"))
+    .map((n) => (JSON.parse(readFileSync(join(wheelsDir, n), "utf8")) as { filename: string }).filename);
+  const paths: string[] = [];
+  for (const filename of filenames) {
+    const project = filename
+      .split("-")[0]!
+      .toLowerCase()
+      .replace(/[-_.]+/g, "-");
+    let found: string | undefined;
+    for (const index of [config.indexUrl, ...config.extraIndexUrls].filter((u) => u.startsWith("file:"))) {
+      const page = new URL(`${project}/`, index.endsWith("/") ? index : `${index}/`);
+      let html: string;
+      try {
+        html = readFileSync(join(fileURLToPath(page), "index.html"), "utf8");
+      } catch {
+        continue;
+      }
+      for (const m of html.matchAll(/href="([^"#]+)/g)) {
+        const url = new URL(m[1]!, page);
+        if (url.protocol === "file:" && basename(url.pathname) === filename) found = fileURLToPath(url);
+      }
+      if (found) break;
+    }
+    for (const links of config.findLinks.filter((l) => l.startsWith("file:"))) {
+      const candidate = join(fileURLToPath(links), filename);
+      if (!found && existsSync(candidate)) found = candidate;
+    }
+    if (!found || !existsSync(found)) return undefined;
+    paths.push(found);
+  }
+  return paths;
+}
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -303,7 +349,19 @@ async function main(): Promise<void> {
       warmCache.set(tool, dir);
       sets.set(tool, installedSet(venv));
     }
+    const floorWheels = warmCache.has("omnipkg") ? localWheels(index, warmCache.get("omnipkg")!) : undefined;
     for (let round = 0; round < args.runs; round++) {
+      if (floorWheels) {
+        const ms = run(
+          node,
+          [join(repo, "bench", "install", "unpackFloor.ts"), join(root, "floor", `${round}`), ...floorWheels],
+          cleanEnv({}),
+        );
+        (samples["floor.cold"] ??= []).push(ms);
+        process.stdout.write(
+          `  round ${round + 1}: ${"floor.cold".padEnd(13)} ${ms.toFixed(0).padStart(6)} ms\n`,
+        );
+      }
       for (const tool of args.tools) {
         for (const phase of ["cold", "warm"] as Phase[]) {
           const cache =
@@ -345,6 +403,7 @@ async function main(): Promise<void> {
         warmPipOverOmnipkg: ratio(med("pip.warm"), med("omnipkg.warm")),
         coldOmnipkgOverUv: ratio(med("omnipkg.cold"), med("uv.cold")),
         coldPipOverOmnipkg: ratio(med("pip.cold"), med("omnipkg.cold")),
+        coldFloorOverUv: ratio(med("floor.cold"), med("uv.cold")),
       },
       targets: { warmOmnipkgOverUvMax: 1.5, warmPipOverOmnipkgMin: 10, coldOmnipkgOverUvMax: 1.5 },
     };
@@ -357,6 +416,9 @@ async function main(): Promise<void> {
         `        ${"omnipkg".padStart(10)} ${"uv".padStart(10)} ${"pip".padStart(10)}   omnipkg/uv   pip/omnipkg\n` +
         `cold    ${fmt(med("omnipkg.cold")).padStart(10)} ${fmt(med("uv.cold")).padStart(10)} ${fmt(med("pip.cold")).padStart(10)}   ${x(r.coldOmnipkgOverUv).padStart(10)}   ${x(r.coldPipOverOmnipkg).padStart(11)}\n` +
         `warm    ${fmt(med("omnipkg.warm")).padStart(10)} ${fmt(med("uv.warm")).padStart(10)} ${fmt(med("pip.warm")).padStart(10)}   ${x(r.warmOmnipkgOverUv).padStart(10)}   ${x(r.warmPipOverOmnipkg).padStart(11)}\n` +
+        (med("floor.cold") !== undefined
+          ? `floor   ${fmt(med("floor.cold")).padStart(10)}   (Node: hash, inflate, hash and write the ${floorWheels!.length} wheels on every core; ${x(r.coldFloorOverUv)} uv cold)\n`
+          : "") +
         `targets: warm omnipkg/uv <= 1.5x and pip/omnipkg >= 10x; cold omnipkg/uv <= 1.5x\n` +
         (mismatches.length ? `WARNING: installed sets differ for ${mismatches.join(", ")}\n` : ""),
     );
