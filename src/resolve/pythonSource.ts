@@ -21,6 +21,7 @@ import {
 } from "../standards/index.ts";
 import type { MarkerEnvironment } from "../python/facts.ts";
 import {
+  andBits,
   bitsFromIndices,
   complementBits,
   hasBit,
@@ -267,12 +268,23 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
     }
   }
 
-  /** The version the solver will most likely try first: preferred, else newest visible. */
+  /**
+   * The version the solver will most likely try first: preferred, else the newest visible one the
+   * user's own requirements and constraints on this project admit (`numpy<2` on the command line
+   * must not send numpy 2's wheel to be unpacked ahead: the hint may start an import).
+   */
   private likelyPick(universe: Universe<C>): number {
     if (universe.preferred >= 0) return universe.preferred;
     const hidden = this.hidden(universe.name);
+    let allowed: Bits | undefined;
+    for (const req of [...this.options.roots, ...this.options.constraints]) {
+      if (canonicalizeName(req.name) !== universe.name) continue;
+      const admitted = this.sets.admits(universe, req);
+      allowed = allowed === undefined ? admitted : andBits(allowed, admitted);
+    }
     for (let i = universe.candidates.length - 1; i >= 0; i--) {
-      if (hidden === undefined || !hasBit(hidden, i)) return i;
+      if (hidden !== undefined && hasBit(hidden, i)) continue;
+      if (allowed === undefined || hasBit(allowed, i)) return i;
     }
     return universe.candidates.length - 1;
   }

@@ -337,4 +337,10 @@ test("the provider is told, per listed project, the version the solver will most
   // The newest non-pre-release, and for an installed project the installed version.
   assert.deepEqual(expected.sort(), ["app==2.0", "lib==2.0", "old==1.5"]);
   assert.deepEqual(pins(result), ["app==2.0", "lib==2.0", "old==1.5"]);
+  // The user's own requirements and constraints on a project narrow the hint.
+  const capped = memoryProvider(graph);
+  const hinted: string[] = [];
+  capped.expect = (name, candidate) => hinted.push(`${name}==${candidate.version}`);
+  await resolve(["app", "lib<2"], capped, { ...base, constraints: ["app<2"] });
+  assert.deepEqual(hinted.sort(), ["app==1.0", "lib==1.0", "old==1.5"]);
 });
