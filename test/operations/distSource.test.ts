@@ -16,22 +16,30 @@ import type { InterpreterFacts } from "../../src/python/index.ts";
  * nothing. The source's `downloads` count is the judge: an import counts from the moment it starts.
  */
 
+/** The index's record of a built test wheel, at `url` (its file: URL by default). */
+function distFileOf(
+  wheel: { filename: string; path: string; sha256: string; bytes: Uint8Array },
+  options: { url?: string; coreMetadata?: DistFile["coreMetadata"] } = {},
+): DistFile {
+  return {
+    filename: wheel.filename,
+    url: options.url ?? pathToFileURL(wheel.path).href,
+    hashes: { sha256: wheel.sha256 },
+    requiresPython: undefined,
+    yanked: false,
+    coreMetadata: options.coreMetadata ?? { hashes: {} },
+    uploadTime: undefined,
+    size: wheel.bytes.length,
+    index: "test",
+  };
+}
+
 describe("dist source: early imports of file:// wheels", () => {
   const dir = makeTempDir("dist-source");
   after(() => removeDir(dir));
   const spec = { name: "early", version: "1.0", files: { "early/__init__.py": "X = 1\n" } };
   const wheel = buildWheel(spec, dir);
-  const file: DistFile = {
-    filename: wheel.filename,
-    url: pathToFileURL(wheel.path).href,
-    hashes: { sha256: wheel.sha256 },
-    requiresPython: undefined,
-    yanked: false,
-    coreMetadata: { hashes: {} },
-    uploadTime: undefined,
-    size: wheel.bytes.length,
-    index: "test",
-  };
+  const file = distFileOf(wheel);
   const client = { fetchCoreMetadata: async () => metadataText(spec) } as unknown as IndexClient;
   const kb = {
     getMetadataBlob: async () => undefined,
@@ -78,19 +86,9 @@ describe("dist source: metadata cached in the knowledge base", () => {
       version: "1.0",
       files: { [`${name}/__init__.py`]: "" },
     }));
-    const files: DistFile[] = specs.map((spec) => {
+    const files = specs.map((spec) => {
       const wheel = buildWheel(spec, dir);
-      return {
-        filename: wheel.filename,
-        url: `http://127.0.0.1:9/${wheel.filename}`,
-        hashes: { sha256: wheel.sha256 },
-        requiresPython: undefined,
-        yanked: false,
-        coreMetadata: { hashes: {} },
-        uploadTime: undefined,
-        size: wheel.bytes.length,
-        index: "test",
-      };
+      return distFileOf(wheel, { url: `http://127.0.0.1:9/${wheel.filename}` });
     });
     const client = {
       fetchCoreMetadata: async (f: DistFile) => metadataText(specs[files.indexOf(f)]!),
@@ -148,17 +146,7 @@ describe("dist source: a wheel the resolver expects to pick", () => {
   const dir = makeTempDir("dist-source-expect");
   after(() => removeDir(dir));
   const wheel = buildWheel({ name: "picked", version: "1.0", files: { "picked/__init__.py": "" } }, dir);
-  const file: DistFile = {
-    filename: wheel.filename,
-    url: pathToFileURL(wheel.path).href,
-    hashes: { sha256: wheel.sha256 },
-    requiresPython: undefined,
-    yanked: false,
-    coreMetadata: false,
-    uploadTime: undefined,
-    size: wheel.bytes.length,
-    index: "test",
-  };
+  const file = distFileOf(wheel, { coreMetadata: false });
   const sourceFor = (name: string, early: boolean, url = file.url) => {
     const store = createStore(join(dir, name, "store"));
     const source = createDistSource({
