@@ -156,7 +156,11 @@ export class PythonSource<C extends Candidate> implements SolverSource, Catalog 
         this.universes.set(name, universe);
         if (universe.candidates.length > 0) {
           const pick = this.likelyPick(universe);
-          this.provider.expect?.(name, universe.candidates[pick]!);
+          try {
+            this.provider.expect?.(name, universe.candidates[pick]!);
+          } catch {
+            // Only a hint: whatever it started or failed to start, the resolution goes on.
+          }
           this.prefetch(name, pick);
         }
         return universe;

@@ -343,4 +343,10 @@ test("the provider is told, per listed project, the version the solver will most
   capped.expect = (name, candidate) => hinted.push(`${name}==${candidate.version}`);
   await resolve(["app", "lib<2"], capped, { ...base, constraints: ["app<2"] });
   assert.deepEqual(hinted.sort(), ["app==1.0", "lib==1.0", "old==1.5"]);
+  // A provider whose hint fails does not fail the resolution.
+  const failing = memoryProvider(graph);
+  failing.expect = () => {
+    throw new Error("hint failed");
+  };
+  assert.deepEqual(pins(await resolve(["app"], failing, base)), ["app==2.0", "lib==2.0", "old==1.5"]);
 });
