@@ -23,9 +23,9 @@
  *   that added 50-500 ms to whichever tool came next and made the ratios depend on the order.
  * - A floor row (unpackFloor.ts) times the least a content-addressed store must do in Node for
  *   the same wheels: read, hash, inflate, hash and write each file, on every core, no checks, no
- *   resolution, no links. It is what omnipkg's cold time cannot go below on this machine, and its
- *   ratio to uv's cold time says whether the cold target is within reach at all. It needs the
- *   wheels on the local disk (a file:// index or find-links folder); otherwise it is skipped.
+ *   resolution, no links. It shows how much of omnipkg's cold time is that work itself, and its
+ *   ratio to uv's cold time whether the cold target is within reach at all. It needs the wheels on
+ *   the local disk (a file:// index or find-links folder); otherwise it is skipped.
  * - omnipkg runs from a bundle built for this run (not the shared dist/, which other builds replace);
  *   `--no-build` uses bin/omnipkg.js and dist/ as they are.
  *
