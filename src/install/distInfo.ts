@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, s
 import { join } from "node:path";
 import { errnoCode } from "../core/errors.ts";
 import { canonicalName } from "../store/index.ts";
-import type { InstallScheme } from "./scheme.ts";
+import { siteDirs, type InstallScheme } from "./scheme.ts";
 
 /**
  * Installed distributions, found the way importlib.metadata finds them: every `*.dist-info`
@@ -33,6 +33,7 @@ export function readNameVersion(metadataText: string): { name?: string; version?
     const value = line.slice(colon + 1).trim();
     if (key === "name" && out.name === undefined) out.name = value;
     else if (key === "version" && out.version === undefined) out.version = value;
+    if (out.name !== undefined && out.version !== undefined) break;
   }
   return out;
 }
@@ -116,8 +117,15 @@ export function listDistsIn(siteDir: string): InstalledDist[] {
 }
 
 export function listInstalled(scheme: InstallScheme): InstalledDist[] {
-  const dirs = scheme.platlib === scheme.purelib ? [scheme.purelib] : [scheme.purelib, scheme.platlib];
-  return dirs
-    .flatMap(listDistsIn)
+  return acrossSiteDirs(scheme, listDistsIn);
+}
+
+/** What `listIn` finds in main's site folders (purelib, and platlib when it differs), by canonical name. */
+export function acrossSiteDirs<T extends { canonicalName: string }>(
+  scheme: InstallScheme,
+  listIn: (siteDir: string) => T[],
+): T[] {
+  return siteDirs(scheme)
+    .flatMap(listIn)
     .sort((a, b) => (a.canonicalName < b.canonicalName ? -1 : a.canonicalName > b.canonicalName ? 1 : 0));
 }

@@ -1,5 +1,5 @@
 // Public API of the wheel installer (see docs/architecture.md, "Installer").
-export { schemeForEnv, readPyvenvCfg, type InstallScheme } from "./scheme.ts";
+export { schemeForEnv, readPyvenvCfg, siteDirs, type InstallScheme } from "./scheme.ts";
 export { prestartLinkHelper } from "./parallelLinks.ts";
 export { installWheels, type InstallItem, type InstallOptions, type InstallResult } from "./installWheels.ts";
 export { uninstall, type UninstallResult } from "./uninstall.ts";

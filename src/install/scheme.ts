@@ -67,3 +67,8 @@ export function schemeForEnv(envDir: string): InstallScheme {
     pythonVersion,
   };
 }
+
+/** Main's site folders: purelib, and platlib when it is another folder. */
+export function siteDirs(scheme: InstallScheme): string[] {
+  return scheme.platlib === scheme.purelib ? [scheme.purelib] : [scheme.purelib, scheme.platlib];
+}

@@ -28,8 +28,11 @@ export interface EnvStatus extends ByteTotals {
   drift: DriftReport;
 }
 
-/** Regular files under `dir`, symlinks never followed (a venv's bin/python points outside it). */
-export function measureBytes(dir: string): ByteTotals {
+/**
+ * Regular files under `dirs`, symlinks never followed (a venv's bin/python points outside it); a
+ * file hard-linked into several of them counts once on disk.
+ */
+export function measureBytes(...dirs: string[]): ByteTotals {
   const inodes = new Map<string, { size: number; nlink: number }>();
   let logicalBytes = 0;
   const walk = (path: string): void => {
@@ -54,7 +57,7 @@ export function measureBytes(dir: string): ByteTotals {
       }
     }
   };
-  walk(dir);
+  for (const dir of dirs) walk(dir);
   let diskBytes = 0;
   let dedupSavedBytes = 0;
   for (const i of inodes.values()) {

@@ -1,13 +1,13 @@
 import { nowMs } from "../core/clock.ts";
 import { spawn } from "node:child_process";
-import { existsSync, lstatSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { OmnipkgError, UsageError } from "../core/errors.ts";
 import { homeLayout, type HomeLayout } from "../core/home.ts";
 import type { InterpreterRecord } from "../core/config.ts";
 import { runtimeDir } from "../core/packageRoot.ts";
 import { createIndexClient, loadIndexSettings, type IndexClient, type IndexFlags } from "../index/index.ts";
-import { listInstalled, schemeForEnv } from "../install/index.ts";
+import { listInstalled, schemeForEnv, siteDirs } from "../install/index.ts";
 import { openKnowledgeBase } from "../kb/index.ts";
 import {
   envPython,
@@ -25,6 +25,7 @@ import {
   supportedTags,
 } from "../standards/index.ts";
 import { createStore } from "../store/index.ts";
+import { measureBytes } from "./envStatus.ts";
 import { installPackages } from "./install.ts";
 
 /**
@@ -424,32 +425,9 @@ function emptyDedup(): DedupFigures {
 
 /** Main site-packages and bubbles of the tested environments, each inode counted once across all. */
 function measureDedup(layout: HomeLayout, envDirs: string[]): DedupFigures {
-  const inodes = new Map<string, number>();
-  let logicalBytes = 0;
-  const walk = (dir: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      const path = join(dir, name);
-      const st = lstatSync(path);
-      if (st.isDirectory()) walk(path);
-      else if (st.isFile()) {
-        logicalBytes += st.size;
-        inodes.set(`${st.dev}:${st.ino}`, st.size);
-      }
-    }
-  };
-  for (const envDir of envDirs) {
-    const scheme = schemeForEnv(envDir);
-    walk(scheme.purelib);
-    if (scheme.platlib !== scheme.purelib) walk(scheme.platlib);
-    walk(join(envDir, "bubbles"));
-  }
-  const diskBytes = [...inodes.values()].reduce((a, b) => a + b, 0);
+  const { logicalBytes, diskBytes } = measureBytes(
+    ...envDirs.flatMap((envDir) => [...siteDirs(schemeForEnv(envDir)), join(envDir, "bubbles")]),
+  );
   const status = existsSync(layout.storeDir) ? createStore(layout.storeDir).status() : undefined;
   return {
     logicalBytes,
